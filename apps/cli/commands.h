@@ -1,0 +1,20 @@
+// Each `loco` subcommand lives in its own file and registers itself on the root app.
+// Registration returns the action to run when the subcommand was chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <vector>
+
+namespace loco::cli {
+
+using Action = std::function<int()>;
+
+struct Command {
+  CLI::App* app;
+  Action run;
+};
+
+Command register_info(CLI::App& root);
+
+}  // namespace loco::cli

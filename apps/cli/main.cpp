@@ -1,0 +1,42 @@
+// The `loco` executable: parses the command line, runs one subcommand, and is the one
+// place where library errors become a one-line message and an exit code.
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "commands.h"
+#include "loco/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App root{"loco: local LLM assistant with task-specific LoRA adapters"};
+  root.require_subcommand(1);
+  root.set_version_flag("--version", "loco 0.1.0");
+
+  std::vector<loco::cli::Command> commands = {
+      loco::cli::register_info(root),
+  };
+
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return root.exit(e);
+  }
+  try {
+    for (const auto& command : commands) {
+      if (command.app->parsed()) return command.run();
+    }
+  } catch (const loco::Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "loco: error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "loco: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "loco: internal error: %s\n", e.what());
+    return 70;
+  }
+  return 0;
+}

@@ -1,0 +1,50 @@
+// Chooses the kernel table once per process from the CPU's features.
+#include <cstdlib>
+#include <string>
+
+#include "kernels/kernels.h"
+#include "loco/error.h"
+
+namespace loco::kernels {
+
+int64_t act_bytes(ActFormat format, int64_t n) {
+  switch (format) {
+    case ActFormat::F32: return n * 4;
+    case ActFormat::Q8A: return n / 32 * 40;
+    case ActFormat::Q8K: return n / 256 * 292;
+  }
+  return 0;
+}
+
+namespace {
+
+const KernelTable& choose() {
+  const char* forced = std::getenv("LOCO_ISA");
+  if (forced != nullptr && *forced != '\0') {
+    std::string isa(forced);
+    if (isa == "ref") return ref_kernels();
+    const KernelTable* table = nullptr;
+    if (isa == "avx2") table = avx2_kernels();
+    if (isa == "avx512") table = avx512_kernels();
+    if (table == nullptr) {
+      throw Error("LOCO_ISA=" + isa + " is not available on this CPU or build");
+    }
+    return *table;
+  }
+  if (const KernelTable* t = avx512_kernels()) return *t;
+  if (const KernelTable* t = avx2_kernels()) return *t;
+  return ref_kernels();
+}
+
+}  // namespace
+
+const KernelTable& active_kernels() {
+  static const KernelTable& table = choose();
+  return table;
+}
+
+// Until the SIMD kernels exist these report that no such table was built.
+const KernelTable* avx2_kernels() { return nullptr; }
+const KernelTable* avx512_kernels() { return nullptr; }
+
+}  // namespace loco::kernels

@@ -1,0 +1,53 @@
+// Per-type kernel table. Every instruction set provides the same table; the scalar
+// reference (ref_kernels) is always built and is the oracle the fast paths are tested
+// against. The active table is chosen once, at first use, from the CPU's features;
+// the environment variable LOCO_ISA=ref|avx2|avx512 forces a path.
+#pragma once
+
+#include <cstdint>
+
+#include "loco/ggml_type.h"
+
+namespace loco::kernels {
+
+// The representation a weight type wants its activations in.
+enum class ActFormat : uint8_t {
+  F32,  // plain floats (F32, F16, BF16 weights)
+  Q8A,  // BlockQ8A per 32 values (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0)
+  Q8K,  // BlockQ8K per 256 values (Q2_K .. Q6_K)
+};
+
+struct TypeKernels {
+  // Dequantizes n values (a multiple of the block size).
+  void (*to_float)(const void* src, float* dst, int64_t n) = nullptr;
+  // Quantizes n floats into the type's blocks (round-to-nearest with the type's usual
+  // scale search). Null where the type cannot be written.
+  void (*from_float)(const float* src, void* dst, int64_t n) = nullptr;
+  ActFormat act_format = ActFormat::F32;
+  // Dot product of one weight row of n values with activations in act_format.
+  float (*vec_dot)(int64_t n, const void* weight_row, const void* act) = nullptr;
+};
+
+constexpr int kMaxTypeId = 40;
+
+struct KernelTable {
+  const char* isa = "ref";
+  TypeKernels types[kMaxTypeId];
+
+  void (*quantize_q8a)(const float* src, void* dst, int64_t n) = nullptr;
+  void (*quantize_q8k)(const float* src, void* dst, int64_t n) = nullptr;
+
+  const TypeKernels& of(GgmlType type) const { return types[static_cast<uint32_t>(type)]; }
+};
+
+// Bytes needed for n activations in a format.
+int64_t act_bytes(ActFormat format, int64_t n);
+
+const KernelTable& ref_kernels();
+const KernelTable* avx2_kernels();    // null when not built for this target
+const KernelTable* avx512_kernels();  // null when not built for this target
+
+// The table for this CPU (or the one LOCO_ISA names), chosen once.
+const KernelTable& active_kernels();
+
+}  // namespace loco::kernels
