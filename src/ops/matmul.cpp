@@ -1,0 +1,65 @@
+#include "ops/matmul.h"
+
+#include <algorithm>
+
+namespace loco::ops {
+
+using kernels::ActFormat;
+
+void Activations::reset(const float* x, int64_t n_tokens, int64_t n_in, int64_t stride) {
+  x_ = x;
+  n_tokens_ = n_tokens;
+  n_in_ = n_in;
+  stride_ = stride;
+  have_q8a_ = have_q8k_ = false;
+}
+
+const void* Activations::row(ActFormat format, int64_t t) {
+  const kernels::KernelTable& k = kernels::active_kernels();
+  switch (format) {
+    case ActFormat::F32:
+      return floats(t);
+    case ActFormat::Q8A: {
+      const int64_t bytes = kernels::act_bytes(format, n_in_);
+      if (!have_q8a_) {
+        q8a_.resize(static_cast<size_t>(bytes * n_tokens_));
+        for (int64_t i = 0; i < n_tokens_; ++i) k.quantize_q8a(floats(i), q8a_.data() + i * bytes, n_in_);
+        have_q8a_ = true;
+      }
+      return q8a_.data() + t * bytes;
+    }
+    case ActFormat::Q8K: {
+      const int64_t bytes = kernels::act_bytes(format, n_in_);
+      if (!have_q8k_) {
+        q8k_.resize(static_cast<size_t>(bytes * n_tokens_));
+        for (int64_t i = 0; i < n_tokens_; ++i) k.quantize_q8k(floats(i), q8k_.data() + i * bytes, n_in_);
+        have_q8k_ = true;
+      }
+      return q8k_.data() + t * bytes;
+    }
+  }
+  return nullptr;
+}
+
+void matmul(const Matrix& w, Activations& x, float* y, int64_t y_stride, ThreadPool& pool) {
+  const kernels::TypeKernels& k = kernels::active_kernels().of(w.type);
+  const int64_t n_tokens = x.n_tokens();
+  std::vector<const void*> acts(static_cast<size_t>(n_tokens));
+  for (int64_t t = 0; t < n_tokens; ++t) acts[static_cast<size_t>(t)] = x.row(k.act_format, t);
+
+  // Tasks are runs of rows; each weight row is read once and used for every token.
+  const int64_t rows_per_task = std::max<int64_t>(1, std::min<int64_t>(64, w.n_out / (8 * pool.size())));
+  const int64_t n_tasks = (w.n_out + rows_per_task - 1) / rows_per_task;
+  pool.parallel_for(n_tasks, [&](int64_t task, int) {
+    const int64_t r0 = task * rows_per_task;
+    const int64_t r1 = std::min(w.n_out, r0 + rows_per_task);
+    for (int64_t r = r0; r < r1; ++r) {
+      const uint8_t* row = w.row(r);
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        y[t * y_stride + r] = k.vec_dot(w.n_in, row, acts[static_cast<size_t>(t)]);
+      }
+    }
+  });
+}
+
+}  // namespace loco::ops

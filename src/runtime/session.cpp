@@ -1,0 +1,193 @@
+// The transformer forward pass shared by llama, qwen2 and qwen3: pre-norm attention with
+// rotary positions and grouped-query heads, then a SwiGLU feed-forward block.
+#include "loco/session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/kernels.h"
+#include "loco/error.h"
+#include "ops/attention.h"
+#include "ops/matmul.h"
+#include "ops/ops.h"
+
+namespace loco {
+
+struct Session::Scratch {
+  std::vector<float> x, xn, q, k, v, att, tmp, gate, up, hidden;
+  std::vector<float> scores;  // per thread, n_ctx each
+  ops::Activations acts;
+  ops::RopeTable rope;
+};
+
+Session::Session(std::shared_ptr<const Model> model, const SessionOptions& options)
+    : model_(std::move(model)),
+      options_(options),
+      kv_(model_->config(), KvCacheOptions{options.n_ctx, options.n_seq, options.n_ctx_total,
+                                           options.kv_type}),
+      pool_(options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads()),
+      scratch_(std::make_unique<Scratch>()) {
+  if (options_.max_batch < 1) options_.max_batch = 1;
+  const ModelConfig& c = model_->config();
+  const size_t b = static_cast<size_t>(options_.max_batch);
+  Scratch& s = *scratch_;
+  s.x.resize(b * c.n_embd);
+  s.xn.resize(b * c.n_embd);
+  s.q.resize(b * c.q_dim());
+  s.k.resize(b * c.kv_dim());
+  s.v.resize(b * c.kv_dim());
+  s.att.resize(b * c.q_dim());
+  s.tmp.resize(b * c.n_embd);
+  s.gate.resize(b * c.n_ff);
+  s.up.resize(b * c.n_ff);
+  s.hidden.resize(b * c.n_ff);
+  s.scores.resize(static_cast<size_t>(pool_.size()) * static_cast<size_t>(options_.n_ctx));
+  s.rope = ops::make_rope_table(c.head_dim, c.rope_base, c.rope_freq_scale,
+                                model_->weights().rope_freq_factors, c.rope_style == RopeStyle::Neox);
+}
+
+Session::~Session() = default;
+
+std::span<const float> Session::logits(int32_t i) const {
+  if (i < 0 || i >= n_logits_) throw Error(fmt::format("no logits for output {}", i));
+  const size_t n_vocab = static_cast<size_t>(config().n_vocab);
+  return {logits_.data() + static_cast<size_t>(i) * n_vocab, n_vocab};
+}
+
+void Session::decode_sequence(int32_t seq, std::span<const TokenId> tokens, bool all_logits) {
+  std::vector<BatchToken> batch;
+  batch.reserve(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    batch.push_back({tokens[i], seq, all_logits || i + 1 == tokens.size()});
+  }
+  decode(batch);
+}
+
+void Session::decode(std::span<const BatchToken> batch) {
+  const ModelConfig& c = config();
+  // Check everything before touching the cache, so a bad batch leaves no trace.
+  std::vector<int32_t> added(static_cast<size_t>(kv_.n_seq()), 0);
+  int32_t n_want = 0;
+  for (const BatchToken& bt : batch) {
+    if (bt.token < 0 || bt.token >= c.n_vocab) {
+      throw Error(fmt::format("token id {} is outside the vocabulary (0..{})", bt.token, c.n_vocab - 1));
+    }
+    if (bt.seq < 0 || bt.seq >= kv_.n_seq()) {
+      throw Error(fmt::format("sequence {} does not exist (this session has {})", bt.seq, kv_.n_seq()));
+    }
+    if (kv_.length(bt.seq) + ++added[static_cast<size_t>(bt.seq)] > kv_.n_ctx()) {
+      throw Error(fmt::format("context full: sequence {} would exceed the context limit of {} tokens",
+                              bt.seq, kv_.n_ctx()));
+    }
+    n_want += bt.want_logits ? 1 : 0;
+  }
+  logits_.resize(static_cast<size_t>(n_want) * static_cast<size_t>(c.n_vocab));
+  n_logits_ = n_want;
+
+  int32_t logit_row = 0;
+  for (size_t start = 0; start < batch.size(); start += static_cast<size_t>(options_.max_batch)) {
+    const size_t n = std::min(batch.size() - start, static_cast<size_t>(options_.max_batch));
+    std::span<const BatchToken> chunk = batch.subspan(start, n);
+    std::vector<int32_t> positions(n);
+    for (size_t i = 0; i < n; ++i) positions[i] = kv_.append(chunk[i].seq);
+    forward_chunk(chunk, positions, logit_row);
+    for (const BatchToken& bt : chunk) logit_row += bt.want_logits ? 1 : 0;
+    tokens_evaluated_ += n;
+  }
+}
+
+void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const int32_t> positions,
+                            int32_t first_logit_row) {
+  const ModelConfig& c = config();
+  const ModelWeights& w = model_->weights();
+  const kernels::KernelTable& kt = kernels::active_kernels();
+  Scratch& s = *scratch_;
+  const int64_t n = static_cast<int64_t>(chunk.size());
+  const int64_t n_embd = c.n_embd, q_dim = c.q_dim(), kv_dim = c.kv_dim(), n_ff = c.n_ff;
+  const int32_t hd = c.head_dim;
+  const int32_t group = c.n_head / c.n_head_kv;
+  const float attn_scale = 1.0f / std::sqrt(static_cast<float>(hd));
+
+  // Token embeddings.
+  const auto& embd_kernels = kt.of(w.token_embd.type);
+  for (int64_t t = 0; t < n; ++t) {
+    embd_kernels.to_float(w.token_embd.row(chunk[static_cast<size_t>(t)].token), &s.x[t * n_embd], n_embd);
+  }
+
+  for (int32_t il = 0; il < c.n_layer; ++il) {
+    const LayerWeights& l = w.layers[static_cast<size_t>(il)];
+
+    // Attention block.
+    for (int64_t t = 0; t < n; ++t) {
+      ops::rms_norm(&s.x[t * n_embd], l.attn_norm.data(), &s.xn[t * n_embd], n_embd, c.rms_eps);
+    }
+    s.acts.reset(s.xn.data(), n, n_embd, n_embd);
+    ops::matmul(l.wq, s.acts, s.q.data(), q_dim, pool_);
+    ops::matmul(l.wk, s.acts, s.k.data(), kv_dim, pool_);
+    ops::matmul(l.wv, s.acts, s.v.data(), kv_dim, pool_);
+
+    for (int64_t t = 0; t < n; ++t) {
+      float* q = &s.q[t * q_dim];
+      float* k = &s.k[t * kv_dim];
+      float* v = &s.v[t * kv_dim];
+      if (!l.bq.empty()) {
+        ops::add_inplace(q, l.bq.data(), q_dim);
+        ops::add_inplace(k, l.bk.data(), kv_dim);
+        ops::add_inplace(v, l.bv.data(), kv_dim);
+      }
+      if (!l.q_norm.empty()) {
+        for (int32_t h = 0; h < c.n_head; ++h) ops::rms_norm(q + h * hd, l.q_norm.data(), q + h * hd, hd, c.rms_eps);
+        for (int32_t h = 0; h < c.n_head_kv; ++h) ops::rms_norm(k + h * hd, l.k_norm.data(), k + h * hd, hd, c.rms_eps);
+      }
+      const int32_t pos = positions[static_cast<size_t>(t)];
+      ops::apply_rope(s.rope, q, c.n_head, hd, pos);
+      ops::apply_rope(s.rope, k, c.n_head_kv, hd, pos);
+      const int32_t seq = chunk[static_cast<size_t>(t)].seq;
+      for (int32_t h = 0; h < c.n_head_kv; ++h) {
+        ops::store_kv(kv_.type(), k + h * hd, kv_.key(il, seq, pos, h), hd);
+        ops::store_kv(kv_.type(), v + h * hd, kv_.value(il, seq, pos, h), hd);
+      }
+    }
+
+    pool_.parallel_for(n * c.n_head, [&](int64_t task, int thread) {
+      const int64_t t = task / c.n_head;
+      const int32_t h = static_cast<int32_t>(task % c.n_head);
+      float* scores = &s.scores[static_cast<size_t>(thread) * static_cast<size_t>(options_.n_ctx)];
+      ops::attend_head(kv_, il, chunk[static_cast<size_t>(t)].seq, h / group,
+                       positions[static_cast<size_t>(t)] + 1, &s.q[t * q_dim + h * hd], hd,
+                       attn_scale, scores, &s.att[t * q_dim + h * hd]);
+    });
+
+    s.acts.reset(s.att.data(), n, q_dim, q_dim);
+    ops::matmul(l.wo, s.acts, s.tmp.data(), n_embd, pool_);
+    ops::add_inplace(s.x.data(), s.tmp.data(), n * n_embd);
+
+    // Feed-forward block.
+    for (int64_t t = 0; t < n; ++t) {
+      ops::rms_norm(&s.x[t * n_embd], l.ffn_norm.data(), &s.xn[t * n_embd], n_embd, c.rms_eps);
+    }
+    s.acts.reset(s.xn.data(), n, n_embd, n_embd);
+    ops::matmul(l.w_gate, s.acts, s.gate.data(), n_ff, pool_);
+    ops::matmul(l.w_up, s.acts, s.up.data(), n_ff, pool_);
+    ops::silu_mul(s.gate.data(), s.up.data(), s.hidden.data(), n * n_ff);
+    s.acts.reset(s.hidden.data(), n, n_ff, n_ff);
+    ops::matmul(l.w_down, s.acts, s.tmp.data(), n_embd, pool_);
+    ops::add_inplace(s.x.data(), s.tmp.data(), n * n_embd);
+  }
+
+  // Output projection, only for the tokens that asked for logits.
+  int64_t n_out = 0;
+  for (int64_t t = 0; t < n; ++t) {
+    if (!chunk[static_cast<size_t>(t)].want_logits) continue;
+    ops::rms_norm(&s.x[t * n_embd], w.output_norm.data(), &s.xn[n_out * n_embd], n_embd, c.rms_eps);
+    ++n_out;
+  }
+  if (n_out == 0) return;
+  s.acts.reset(s.xn.data(), n_out, n_embd, n_embd);
+  ops::matmul(w.output, s.acts, logits_.data() + static_cast<size_t>(first_logit_row) * c.n_vocab,
+              c.n_vocab, pool_);
+}
+
+}  // namespace loco
