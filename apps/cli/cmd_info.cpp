@@ -1,11 +1,14 @@
 // `loco info MODEL.gguf`: what a GGUF file holds, without loading the model.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "commands.h"
+#include "loco/error.h"
 #include "loco/gguf.h"
+#include "loco/model.h"
 
 namespace loco::cli {
 
@@ -41,10 +44,35 @@ int run_info(const InfoOptions& opt) {
     entry.second += t.nbytes;
     n_params += static_cast<uint64_t>(t.n_elements());
   }
-  fmt::print("tensors:       {} ({:.3f} B parameters)\n", file.tensors().size(), n_params / 1e9);
+  fmt::print("tensors:       {} ({} parameters)\n", file.tensors().size(),
+             n_params >= 1000000000 ? fmt::format("{:.2f} B", n_params / 1e9)
+                                    : fmt::format("{:.2f} M", n_params / 1e6));
   for (const auto& [type, count_bytes] : by_type) {
     fmt::print("  {:<8} {:>5} tensors  {}\n", type, count_bytes.first,
                human_bytes(count_bytes.second));
+  }
+  if (file.optional_string("general.type").value_or("model") == "adapter") {
+    fmt::print("kind:          LoRA adapter (alpha {})\n",
+               file.optional_float("adapter.lora.alpha").value_or(0.0));
+  } else if (arch != "(none)") {
+    try {
+      ModelConfig c = read_model_config(file);
+      fmt::print("layers:        {}\n", c.n_layer);
+      fmt::print("embedding:     {} (feed-forward {})\n", c.n_embd, c.n_ff);
+      fmt::print("heads:         {} query, {} key/value, head dim {}\n", c.n_head, c.n_head_kv,
+                 c.head_dim);
+      fmt::print("vocabulary:    {}\n", c.n_vocab);
+      fmt::print("context:       {} (trained)\n", c.n_ctx_train);
+      fmt::print("rope:          base {} {}\n", c.rope_base,
+                 c.rope_style == RopeStyle::Neox ? "(neox)" : "(normal)");
+      const uint64_t kv_per_token = 2ull * c.n_layer * c.kv_dim() * 2;  // f16 keys and values
+      const uint64_t ctx = std::min<uint64_t>(4096, static_cast<uint64_t>(c.n_ctx_train));
+      fmt::print("memory:        {} weights (mapped) + {} KV cache for {} tokens (f16) = {}\n",
+                 human_bytes(file.file_size()), human_bytes(kv_per_token * ctx), ctx,
+                 human_bytes(file.file_size() + kv_per_token * ctx));
+    } catch (const Error& e) {
+      fmt::print("model:         not loadable: {}\n", e.what());
+    }
   }
   if (opt.list_metadata) {
     for (const GgufKV& kv : file.metadata()) {

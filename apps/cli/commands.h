@@ -16,5 +16,6 @@ struct Command {
 };
 
 Command register_info(CLI::App& root);
+Command register_logits(CLI::App& root);
 
 }  // namespace loco::cli

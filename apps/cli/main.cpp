@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
 
   std::vector<loco::cli::Command> commands = {
       loco::cli::register_info(root),
+      loco::cli::register_logits(root),
   };
 
   try {

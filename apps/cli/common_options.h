@@ -1,0 +1,24 @@
+// Flags shared by the commands that run the model: threads, context, KV cache type, and
+// (later) adapters.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "loco/session.h"
+
+namespace loco::cli {
+
+struct EngineFlags {
+  int threads = 0;
+  int32_t ctx = 4096;
+  std::string kv_type = "f16";
+};
+
+void add_engine_flags(CLI::App& app, EngineFlags& flags);
+// Session options for `min_ctx` tokens at least (the context grows to fit short jobs).
+SessionOptions session_options(const EngineFlags& flags, int32_t min_ctx = 0);
+// Attaches adapters named by the flags to the session (none yet).
+void apply_adapters(Session& session, const EngineFlags& flags);
+
+}  // namespace loco::cli
