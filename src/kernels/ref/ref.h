@@ -1,0 +1,80 @@
+// The scalar reference kernels, one set per tensor type. ref_kernels() (ref_kernels.cpp)
+// puts them in the table; the SIMD paths are tested against them.
+//
+// Conventions: n is a count of values and a multiple of the type's block size;
+// dequantize_X writes n floats, quantize_X writes n / block_size blocks, and
+// vec_dot_X(n, weights, act) takes activations in the type's ActFormat.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+namespace loco::kernels::ref {
+
+// Float formats (activations: plain float32).
+void dequantize_f32(const void* src, float* dst, int64_t n);
+void quantize_f32(const float* src, void* dst, int64_t n);
+float vec_dot_f32(int64_t n, const void* w, const void* act);
+void dequantize_f16(const void* src, float* dst, int64_t n);
+void quantize_f16(const float* src, void* dst, int64_t n);
+float vec_dot_f16(int64_t n, const void* w, const void* act);
+void dequantize_bf16(const void* src, float* dst, int64_t n);
+void quantize_bf16(const float* src, void* dst, int64_t n);
+float vec_dot_bf16(int64_t n, const void* w, const void* act);
+
+// 32-value types (activations: BlockQ8A).
+void dequantize_q8_0(const void* src, float* dst, int64_t n);
+void quantize_q8_0(const float* src, void* dst, int64_t n);
+float vec_dot_q8_0(int64_t n, const void* w, const void* act);
+void dequantize_q4_0(const void* src, float* dst, int64_t n);
+void quantize_q4_0(const float* src, void* dst, int64_t n);
+float vec_dot_q4_0(int64_t n, const void* w, const void* act);
+void dequantize_q4_1(const void* src, float* dst, int64_t n);
+void quantize_q4_1(const float* src, void* dst, int64_t n);
+float vec_dot_q4_1(int64_t n, const void* w, const void* act);
+void dequantize_q5_0(const void* src, float* dst, int64_t n);
+void quantize_q5_0(const float* src, void* dst, int64_t n);
+float vec_dot_q5_0(int64_t n, const void* w, const void* act);
+void dequantize_q5_1(const void* src, float* dst, int64_t n);
+void quantize_q5_1(const float* src, void* dst, int64_t n);
+float vec_dot_q5_1(int64_t n, const void* w, const void* act);
+
+// K-quants (activations: BlockQ8K). Quantizers live in ref_quantize_k.cpp.
+void dequantize_q2_k(const void* src, float* dst, int64_t n);
+void quantize_q2_k(const float* src, void* dst, int64_t n);
+float vec_dot_q2_k(int64_t n, const void* w, const void* act);
+void dequantize_q3_k(const void* src, float* dst, int64_t n);
+void quantize_q3_k(const float* src, void* dst, int64_t n);
+float vec_dot_q3_k(int64_t n, const void* w, const void* act);
+void dequantize_q4_k(const void* src, float* dst, int64_t n);
+void quantize_q4_k(const float* src, void* dst, int64_t n);
+float vec_dot_q4_k(int64_t n, const void* w, const void* act);
+void dequantize_q5_k(const void* src, float* dst, int64_t n);
+void quantize_q5_k(const float* src, void* dst, int64_t n);
+float vec_dot_q5_k(int64_t n, const void* w, const void* act);
+void dequantize_q6_k(const void* src, float* dst, int64_t n);
+void quantize_q6_k(const float* src, void* dst, int64_t n);
+float vec_dot_q6_k(int64_t n, const void* w, const void* act);
+
+// Activation quantizers: d = amax / 127, q = round(x / d); an all-zero block gets d = 0.
+void quantize_q8a(const float* src, void* dst, int64_t n);
+void quantize_q8k(const float* src, void* dst, int64_t n);
+
+// Float-to-int helpers that stay defined for any input: NaN maps to lo, and values
+// beyond the range are clamped before the conversion (an out-of-range float-to-int
+// conversion is undefined behaviour).
+inline int clamp_to_int(float v, int lo, int hi) {
+  if (!(v >= static_cast<float>(lo))) return lo;
+  if (v >= static_cast<float>(hi)) return hi;
+  return static_cast<int>(v);
+}
+// Round half to even (the default rounding mode), clamped to [lo, hi].
+inline int round_even_clamped(float v, int lo, int hi) {
+  return clamp_to_int(std::nearbyint(v), lo, hi);
+}
+// Round half away from zero, clamped to [lo, hi].
+inline int round_away_clamped(float v, int lo, int hi) {
+  return clamp_to_int(std::round(v), lo, hi);
+}
+
+}  // namespace loco::kernels::ref
