@@ -55,8 +55,9 @@ void SentencePieceEncoder::encode(const Vocab& vocab, std::string_view text, boo
   }
   const std::string_view s = escaped;
 
-  // Symbols are UTF-8 characters (a stray byte is a symbol of its own) in a linked list;
-  // joining absorbs the right symbol into the left one.
+  // Symbols are UTF-8 characters in a linked list; joining absorbs the right symbol into
+  // the left one. A byte that does not start a valid character is a symbol of its own, so
+  // that it cannot swallow the first bytes of a following character (or of a U+2581).
   struct Symbol {
     size_t offset;
     size_t length;  // 0 once absorbed
@@ -65,9 +66,9 @@ void SentencePieceEncoder::encode(const Vocab& vocab, std::string_view text, boo
   };
   std::vector<Symbol> symbols;
   for (size_t pos = 0; pos < s.size();) {
-    size_t len = utf8::sequence_length(static_cast<uint8_t>(s[pos]));
-    if (len == 0) len = 1;
-    len = std::min(len, s.size() - pos);
+    char32_t cp;
+    size_t len;
+    utf8::decode(s, pos, cp, len);  // len is 1 for an invalid byte
     const int index = static_cast<int>(symbols.size());
     symbols.push_back({pos, len, index - 1, pos + len < s.size() ? index + 1 : -1});
     pos += len;
