@@ -50,8 +50,9 @@ class Tokenizer {
   std::vector<TokenId> encode(std::string_view text, bool add_bos, bool parse_special) const;
 
   // Ids to text. Control, unknown and unused tokens render as their vocabulary text, or
-  // as nothing with `skip_special`. For SentencePiece the first piece's leading space
-  // (the one encode() prefixes) is dropped, after an optional leading BOS.
+  // as nothing with `skip_special`. For SentencePiece the leading space of the first
+  // piece with text (the space encode() prefixed) is dropped; a BOS before it, rendered
+  // or not, does not count as that piece.
   // Throws loco::Error for an id outside [0, n_vocab).
   std::string decode(std::span<const TokenId> ids, bool skip_special = false) const;
 

@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include <array>
+#include <new>
 
 #include "loco/error.h"
 
