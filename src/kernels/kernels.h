@@ -26,7 +26,27 @@ struct TypeKernels {
   ActFormat act_format = ActFormat::F32;
   // Dot product of one weight row of n values with activations in act_format.
   float (*vec_dot)(int64_t n, const void* weight_row, const void* act) = nullptr;
+  // Many rows times many activation rows: for r < n_rows and t < n_tokens,
+  //   y[t * y_stride + r] = vec_dot(n, w + r * w_stride, act + t * act_stride).
+  // Fast paths block rows and tokens so that each weight block loaded is used for several
+  // tokens; the result must match vec_dot's up to float summation order.
+  void (*gemm)(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
+               int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) = nullptr;
 };
+
+// gemm in terms of a vec_dot: the reference, and the fallback of types without a blocked
+// kernel.
+template <float (*VecDot)(int64_t, const void*, const void*)>
+void gemm_by_rows(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
+                  int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
+  const auto* wb = static_cast<const uint8_t*>(w);
+  const auto* ab = static_cast<const uint8_t*>(act);
+  for (int64_t r = 0; r < n_rows; ++r) {
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      y[t * y_stride + r] = VecDot(n, wb + r * w_stride, ab + t * act_stride);
+    }
+  }
+}
 
 constexpr int kMaxTypeId = 40;
 

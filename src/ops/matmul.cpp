@@ -44,8 +44,9 @@ const void* Activations::row(ActFormat format, int64_t t) {
 void matmul(const Matrix& w, Activations& x, float* y, int64_t y_stride, ThreadPool& pool) {
   const kernels::TypeKernels& k = kernels::active_kernels().of(w.type);
   const int64_t n_tokens = x.n_tokens();
-  std::vector<const void*> acts(static_cast<size_t>(n_tokens));
-  for (int64_t t = 0; t < n_tokens; ++t) acts[static_cast<size_t>(t)] = x.row(k.act_format, t);
+  const auto* act = static_cast<const uint8_t*>(x.row(k.act_format, 0));
+  const int64_t act_stride =
+      n_tokens > 1 ? static_cast<const uint8_t*>(x.row(k.act_format, 1)) - act : 0;
 
   // Tasks are runs of rows; each weight row is read once and used for every token.
   const int64_t rows_per_task = std::max<int64_t>(1, std::min<int64_t>(64, w.n_out / (8 * pool.size())));
@@ -53,12 +54,7 @@ void matmul(const Matrix& w, Activations& x, float* y, int64_t y_stride, ThreadP
   pool.parallel_for(n_tasks, [&](int64_t task, int) {
     const int64_t r0 = task * rows_per_task;
     const int64_t r1 = std::min(w.n_out, r0 + rows_per_task);
-    for (int64_t r = r0; r < r1; ++r) {
-      const uint8_t* row = w.row(r);
-      for (int64_t t = 0; t < n_tokens; ++t) {
-        y[t * y_stride + r] = k.vec_dot(w.n_in, row, acts[static_cast<size_t>(t)]);
-      }
-    }
+    k.gemm(w.n_in, w.row(r0), w.row_bytes, r1 - r0, act, act_stride, n_tokens, y + r0, y_stride);
   });
 }
 

@@ -8,27 +8,33 @@ namespace {
 KernelTable make_ref_table() {
   KernelTable table;
   table.isa = "ref";
-  auto set = [&table](GgmlType type, auto to_float, auto from_float, ActFormat act, auto dot) {
+  auto set = [&table](GgmlType type, auto to_float, auto from_float, ActFormat act, auto dot,
+                       auto gemm) {
     TypeKernels& k = table.types[static_cast<uint32_t>(type)];
     k.to_float = to_float;
     k.from_float = from_float;
     k.act_format = act;
     k.vec_dot = dot;
+    k.gemm = gemm;
   };
   using namespace ref;
-  set(GgmlType::F32, dequantize_f32, quantize_f32, ActFormat::F32, vec_dot_f32);
-  set(GgmlType::F16, dequantize_f16, quantize_f16, ActFormat::F32, vec_dot_f16);
-  set(GgmlType::BF16, dequantize_bf16, quantize_bf16, ActFormat::F32, vec_dot_bf16);
-  set(GgmlType::Q8_0, dequantize_q8_0, quantize_q8_0, ActFormat::Q8A, vec_dot_q8_0);
-  set(GgmlType::Q4_0, dequantize_q4_0, quantize_q4_0, ActFormat::Q8A, vec_dot_q4_0);
-  set(GgmlType::Q4_1, dequantize_q4_1, quantize_q4_1, ActFormat::Q8A, vec_dot_q4_1);
-  set(GgmlType::Q5_0, dequantize_q5_0, quantize_q5_0, ActFormat::Q8A, vec_dot_q5_0);
-  set(GgmlType::Q5_1, dequantize_q5_1, quantize_q5_1, ActFormat::Q8A, vec_dot_q5_1);
-  set(GgmlType::Q2_K, dequantize_q2_k, quantize_q2_k, ActFormat::Q8K, vec_dot_q2_k);
-  set(GgmlType::Q3_K, dequantize_q3_k, quantize_q3_k, ActFormat::Q8K, vec_dot_q3_k);
-  set(GgmlType::Q4_K, dequantize_q4_k, quantize_q4_k, ActFormat::Q8K, vec_dot_q4_k);
-  set(GgmlType::Q5_K, dequantize_q5_k, quantize_q5_k, ActFormat::Q8K, vec_dot_q5_k);
-  set(GgmlType::Q6_K, dequantize_q6_k, quantize_q6_k, ActFormat::Q8K, vec_dot_q6_k);
+#define LOCO_REF_TYPE(TYPE, name, act) \
+  set(GgmlType::TYPE, dequantize_##name, quantize_##name, ActFormat::act, vec_dot_##name, \
+      gemm_by_rows<vec_dot_##name>)
+  LOCO_REF_TYPE(F32, f32, F32);
+  LOCO_REF_TYPE(F16, f16, F32);
+  LOCO_REF_TYPE(BF16, bf16, F32);
+  LOCO_REF_TYPE(Q8_0, q8_0, Q8A);
+  LOCO_REF_TYPE(Q4_0, q4_0, Q8A);
+  LOCO_REF_TYPE(Q4_1, q4_1, Q8A);
+  LOCO_REF_TYPE(Q5_0, q5_0, Q8A);
+  LOCO_REF_TYPE(Q5_1, q5_1, Q8A);
+  LOCO_REF_TYPE(Q2_K, q2_k, Q8K);
+  LOCO_REF_TYPE(Q3_K, q3_k, Q8K);
+  LOCO_REF_TYPE(Q4_K, q4_k, Q8K);
+  LOCO_REF_TYPE(Q5_K, q5_k, Q8K);
+  LOCO_REF_TYPE(Q6_K, q6_k, Q8K);
+#undef LOCO_REF_TYPE
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
   return table;
