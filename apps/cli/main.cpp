@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   std::vector<loco::cli::Command> commands = {
       loco::cli::register_info(root),
       loco::cli::register_logits(root),
+      loco::cli::register_tokenize(root),
   };
 
   try {
