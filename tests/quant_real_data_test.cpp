@@ -162,6 +162,9 @@ TEST_P(RealData, OurQuantizerIsAsGoodAsTheFile) {
     // The float conversions are exact, and the 32-value types use the same
     // round-to-nearest rules as the tool that wrote the files, so their blocks agree
     // (a rare tie may round differently under other float evaluation orders).
+    // Over the whole file a weaker search would show: leaving out the K-quants' scale
+    // search costs 3-10%, so the aggregate must stay within 2% of the file's.
+    EXPECT_LE(ours.rel_rms(), 1.02 * file_by_type[type].rel_rms()) << type_name(type);
     if (type_info(type).block_size == 1) {
       EXPECT_EQ(same, total) << type_name(type);
     } else if (type_info(type).block_size == 32) {

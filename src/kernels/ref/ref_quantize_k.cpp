@@ -171,7 +171,9 @@ float fit_with_offset(int n, int nmax, const float* x, const float* weights, uin
   const float range = max - min;
   float iscale = static_cast<float>(nmax) / range;
   float scale = 1.0f / iscale;
-  for (int i = 0; i < n; ++i) L[i] = static_cast<uint8_t>(std::clamp(nearest(iscale * (x[i] - min)), 0, nmax));
+  for (int i = 0; i < n; ++i) {
+    L[i] = static_cast<uint8_t>(std::clamp(nearest(iscale * (x[i] - min)), 0, nmax));
+  }
   float best_error = error_of(L, scale, min);
 
   uint8_t trial[32];
@@ -238,13 +240,16 @@ void quantize_q2_k(const float* src, void* dst, int64_t n) {
     y.dmin = float_to_half(0.0f);
     if (max_scale > 0.0f) {
       const float iscale = 15.0f / max_scale;
-      for (int j = 0; j < 16; ++j) y.scales[j] = static_cast<uint8_t>(std::clamp(nearest(iscale * scales[j]), 0, 15));
+      for (int j = 0; j < 16; ++j) {
+        y.scales[j] = static_cast<uint8_t>(std::clamp(nearest(iscale * scales[j]), 0, 15));
+      }
       y.d = float_to_half(max_scale / 15.0f);
     }
     if (max_min > 0.0f) {
       const float iscale = 15.0f / max_min;
       for (int j = 0; j < 16; ++j) {
-        y.scales[j] = static_cast<uint8_t>(y.scales[j] | (std::clamp(nearest(iscale * mins[j]), 0, 15) << 4));
+        const int m = std::clamp(nearest(iscale * mins[j]), 0, 15);
+        y.scales[j] = static_cast<uint8_t>(y.scales[j] | (m << 4));
       }
       y.dmin = float_to_half(max_min / 15.0f);
     }
@@ -253,7 +258,9 @@ void quantize_q2_k(const float* src, void* dst, int64_t n) {
       const float d = half_to_float(y.d) * static_cast<float>(y.scales[j] & 15);
       if (d == 0.0f) continue;
       const float m = half_to_float(y.dmin) * static_cast<float>(y.scales[j] >> 4);
-      for (int l = 0; l < 16; ++l) L[16 * j + l] = static_cast<uint8_t>(std::clamp(nearest((x[16 * j + l] + m) / d), 0, 3));
+      for (int l = 0; l < 16; ++l) {
+        L[16 * j + l] = static_cast<uint8_t>(std::clamp(nearest((x[16 * j + l] + m) / d), 0, 3));
+      }
     }
     // Bits 2s..2s+1 of byte k of half h hold value 128·h + 32·s + k.
     for (int h = 0; h < 2; ++h) {
@@ -291,7 +298,9 @@ void quantize_q3_k(const float* src, void* dst, int64_t n) {
     for (int j = 0; j < 16; ++j) {
       const float d = half_to_float(y.d) * static_cast<float>(unpack_scale_q3k(y.scales, j));
       if (d == 0.0f) continue;
-      for (int l = 0; l < 16; ++l) L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest(x[16 * j + l] / d), -4, 3) + 4);
+      for (int l = 0; l < 16; ++l) {
+        L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest(x[16 * j + l] / d), -4, 3) + 4);
+      }
     }
     // Levels 0..7 here; the third bit goes to hmask (bit v/32 of hmask[v%32]) and is
     // stored set for levels >= 4, which decode as their low 2 bits.
@@ -349,7 +358,9 @@ void quantize_q45_k_levels(const float* x, int nmax, const OffsetSearch& search,
     const float d = half_to_float(y->d) * static_cast<float>(sm.scale);
     if (d == 0.0f) continue;
     const float m = half_to_float(y->dmin) * static_cast<float>(sm.min);
-    for (int l = 0; l < 32; ++l) L[32 * j + l] = static_cast<uint8_t>(std::clamp(nearest((x[32 * j + l] + m) / d), 0, nmax));
+    for (int l = 0; l < 32; ++l) {
+      L[32 * j + l] = static_cast<uint8_t>(std::clamp(nearest((x[32 * j + l] + m) / d), 0, nmax));
+    }
   }
 }
 
@@ -407,11 +418,15 @@ void quantize_q6_k(const float* src, void* dst, int64_t n) {
     // positive twin, as the symmetric types do with their values.
     const float iscale = -128.0f / max_scale;
     y.d = float_to_half(1.0f / iscale);
-    for (int j = 0; j < 16; ++j) y.scales[j] = static_cast<int8_t>(std::clamp(nearest(iscale * scales[j]), -128, 127));
+    for (int j = 0; j < 16; ++j) {
+      y.scales[j] = static_cast<int8_t>(std::clamp(nearest(iscale * scales[j]), -128, 127));
+    }
     for (int j = 0; j < 16; ++j) {
       const float d = half_to_float(y.d) * static_cast<float>(y.scales[j]);
       if (d == 0.0f) continue;
-      for (int l = 0; l < 16; ++l) L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest(x[16 * j + l] / d), -32, 31) + 32);
+      for (int l = 0; l < 16; ++l) {
+        L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest(x[16 * j + l] / d), -32, 31) + 32);
+      }
     }
     // Per half of 128: value w's low nibble goes to ql[w] (w < 64) or the high nibble
     // of ql[w − 64]; its top 2 bits to bits 2·(w/32) of qh[w % 32].
