@@ -345,8 +345,9 @@ TEST(ChatTemplateDetect, RejectsTemplatesThatRenderDifferently) {
       "endif %}{% endfor %}",
       // ChatML with a different built-in system prompt (Qwen2-Instruct style)
       "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ "
-      "'<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' "
-      "+ message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if "
+      "'<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+      "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
+      "{% endfor %}{% if "
       "add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
       // A thinking-only ChatML model that forces "<think>\n"
       "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + "

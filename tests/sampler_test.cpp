@@ -2,6 +2,7 @@
 // output, and the whole chain by its seeded behaviour and empirical frequencies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -84,10 +85,10 @@ TEST(SamplingSteps, TopKKeepsHighestLogitsTiesToLowerId) {
   c = from_logits(logits);
   sampling::top_k(c, 3);
   EXPECT_EQ(ids(c), (std::vector<int32_t>{1, 3, 2}));
-  for (int k : {0, -1, 5, 1000}) {  // no limit: everything, sorted
+  for (int k : {0, -1, 5, 1000}) {  // no limit: everything, in id order
     c = from_logits(logits);
     sampling::top_k(c, k);
-    EXPECT_EQ(ids(c), (std::vector<int32_t>{1, 3, 2, 0, 4})) << k;
+    EXPECT_EQ(ids(c), (std::vector<int32_t>{0, 1, 2, 3, 4})) << k;
   }
 }
 
@@ -161,6 +162,46 @@ TEST(SamplingSteps, TopPSortsUnsortedInput) {
   ASSERT_EQ(ids(c), (std::vector<int32_t>{1, 0}));
   EXPECT_NEAR(c[0].p, 0.7 / 0.9, 1e-6);
   EXPECT_NEAR(c[1].p, 0.2 / 0.9, 1e-6);
+}
+
+TEST(SamplingSteps, TopPOnALongUnsortedListMatchesAFullSort) {
+  // 1000 candidates in scrambled id order with distinct, slowly falling logits: the kept
+  // run (about half of them) spans several rounds of the partial sort.
+  std::vector<float> logits(1000);
+  for (int rank = 0; rank < 1000; ++rank) {
+    logits[static_cast<size_t>((rank * 7919) % 1000)] = -0.001f * static_cast<float>(rank);
+  }
+  auto c = from_logits(logits);
+  sampling::softmax(c, 1.0f);
+
+  auto reference = c;  // straightforward: sort everything, walk until the mass reaches p
+  std::sort(reference.begin(), reference.end(),
+            [](const TokenCandidate& a, const TokenCandidate& b) { return a.p > b.p; });
+  double mass = 0.0;
+  size_t keep = 0;
+  while (keep < reference.size() && mass < 0.5) mass += reference[keep++].p;
+  reference.resize(keep);
+  ASSERT_GT(keep, 300u);
+
+  sampling::top_p(c, 0.5f);
+  EXPECT_EQ(ids(c), ids(reference));
+  double total = 0.0;
+  for (const TokenCandidate& t : c) total += t.p;
+  EXPECT_NEAR(total, 1.0, 1e-5);
+}
+
+TEST(SamplingSteps, MinPOnUnsortedInputAndAboveOne) {
+  auto c = from_logits({std::log(0.2f), std::log(0.7f), std::log(0.1f)});
+  sampling::softmax(c, 1.0f);
+  sampling::min_p(c, 0.25f);  // threshold 0.175
+  ASSERT_EQ(ids(c), (std::vector<int32_t>{1, 0}));
+  EXPECT_NEAR(c[0].p, 0.7 / 0.9, 1e-6);
+
+  c = from_logits({std::log(0.2f), std::log(0.7f), std::log(0.1f)});
+  sampling::softmax(c, 1.0f);
+  sampling::min_p(c, 2.0f);  // nothing reaches twice the top: the top one stays
+  ASSERT_EQ(ids(c), (std::vector<int32_t>{1}));
+  EXPECT_NEAR(c[0].p, 1.0, 1e-6);
 }
 
 TEST(SamplingSteps, MinPKeepsTokensNearTheTop) {
@@ -305,9 +346,9 @@ TEST(Sampler, SameSeedSameTokensDifferentSeedDifferentTokens) {
 }
 
 TEST(Sampler, DrawsFollowTheDocumentedRandomStream) {
-  // Two tokens with probabilities 1/4 and 3/4. Candidates are ranked most probable first,
-  // so token 1 is drawn exactly when u < 3/4, where u is the next double of Pcg32(seed)
-  // (stream 54).
+  // Two tokens with probabilities 1/4 and 3/4 and no truncation step: candidates stay in
+  // id order, so token 0 is drawn exactly when u < 1/4, where u is the next double of
+  // Pcg32(seed) (stream 54).
   const std::vector<float> logits = {0.0f, std::log(3.0f)};
   for (uint64_t seed : {0ull, 1ull, 42ull, 0xdeadbeefull}) {
     Sampler s(plain(1.0f, seed), 2);
@@ -315,8 +356,8 @@ TEST(Sampler, DrawsFollowTheDocumentedRandomStream) {
     for (int i = 0; i < 100; ++i) {
       const double u = rng.next_double();
       const int32_t token = s.sample(logits);
-      if (std::abs(u - 0.75) < 1e-6) continue;  // too close to call in float
-      EXPECT_EQ(token, u < 0.75 ? 1 : 0) << "seed " << seed << " draw " << i;
+      if (std::abs(u - 0.25) < 1e-6) continue;  // too close to call in float
+      EXPECT_EQ(token, u < 0.25 ? 0 : 1) << "seed " << seed << " draw " << i;
     }
   }
 }

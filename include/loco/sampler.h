@@ -45,8 +45,9 @@ struct TokenCandidate {
   float p = 0.0f;
 };
 
-// The steps of the chain, usable on their own. Steps after softmax keep the candidates
-// sorted by probability, highest first, and renormalise what they keep.
+// The steps of the chain, usable on their own. A step that removes candidates leaves the
+// rest sorted most probable first (ties: lower id first) and renormalised; with no step
+// removing anything the candidates stay in id order. The draw walks them in that order.
 namespace sampling {
 
 // Applies the penalties for the tokens in `recent` to `logits` (ids outside logits are
@@ -57,7 +58,8 @@ void apply_penalties(std::span<float> logits, std::span<const int32_t> recent,
 // Fills `out` with one candidate per logit, in id order, leaving out NaN and -inf.
 void candidates_from_logits(std::span<const float> logits, std::vector<TokenCandidate>& out);
 
-// Sorts by logit (highest first, ties by lower id) and keeps the first k; k <= 0 keeps all.
+// Keeps the k highest logits, sorted highest first (ties: lower id first). k <= 0 or
+// k >= size: unchanged, order kept.
 void top_k(std::vector<TokenCandidate>& candidates, int k);
 
 // p = softmax(logit / temperature), temperature > 0. With +inf logits present they share
@@ -68,7 +70,8 @@ void softmax(std::vector<TokenCandidate>& candidates, float temperature);
 // least p (always at least one). p >= 1 keeps everything.
 void top_p(std::vector<TokenCandidate>& candidates, float p);
 
-// Keeps the candidates whose probability is at least min_p times the largest.
+// Keeps the candidates whose probability is at least min_p times the largest. min_p <= 0
+// keeps everything.
 void min_p(std::vector<TokenCandidate>& candidates, float min_p);
 
 // The candidate that u in [0, 1) selects: the first whose cumulative probability exceeds

@@ -20,7 +20,9 @@ bool ranks_before(const TokenCandidate& a, const TokenCandidate& b) {
 }
 
 void sort_if_needed(std::vector<TokenCandidate>& c) {
-  if (!std::is_sorted(c.begin(), c.end(), ranks_before)) std::sort(c.begin(), c.end(), ranks_before);
+  if (!std::is_sorted(c.begin(), c.end(), ranks_before)) {
+    std::sort(c.begin(), c.end(), ranks_before);
+  }
 }
 
 void renormalise(std::vector<TokenCandidate>& c) {
@@ -45,7 +47,9 @@ void apply_penalties(std::span<float> logits, std::span<const int32_t> recent,
     i = j;
     if (id < 0 || static_cast<size_t>(id) >= logits.size()) continue;
     float& logit = logits[static_cast<size_t>(id)];
-    if (repeat_penalty != 1.0f) logit = logit > 0.0f ? logit / repeat_penalty : logit * repeat_penalty;
+    if (repeat_penalty != 1.0f) {
+      logit = logit > 0.0f ? logit / repeat_penalty : logit * repeat_penalty;
+    }
     logit -= count * frequency_penalty + presence_penalty;
   }
 }
@@ -61,10 +65,7 @@ void candidates_from_logits(std::span<const float> logits, std::vector<TokenCand
 }
 
 void top_k(std::vector<TokenCandidate>& candidates, int k) {
-  if (k <= 0 || static_cast<size_t>(k) >= candidates.size()) {
-    sort_if_needed(candidates);
-    return;
-  }
+  if (k <= 0 || static_cast<size_t>(k) >= candidates.size()) return;
   const auto kept = candidates.begin() + k;
   std::partial_sort(candidates.begin(), kept, candidates.end(), ranks_before);
   candidates.erase(kept, candidates.end());
@@ -82,39 +83,71 @@ void softmax(std::vector<TokenCandidate>& candidates, float temperature) {
     }
     return;
   }
-  std::vector<double> e(candidates.size());
+  // Unnormalised weights go into p first (each in [0, 1], so float loses nothing that
+  // matters); the sum is kept in double.
   double total = 0.0;
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    const double scaled = (static_cast<double>(candidates[i].logit) - max_logit) / temperature;
-    e[i] = std::exp(scaled);
-    total += e[i];
+  for (TokenCandidate& t : candidates) {
+    const double scaled = (static_cast<double>(t.logit) - max_logit) / temperature;
+    t.p = static_cast<float>(std::exp(scaled));
+    total += t.p;
   }
-  for (size_t i = 0; i < candidates.size(); ++i) candidates[i].p = static_cast<float>(e[i] / total);
+  for (TokenCandidate& t : candidates) t.p = static_cast<float>(t.p / total);
 }
 
 void top_p(std::vector<TokenCandidate>& candidates, float p) {
   if (p >= 1.0f || candidates.empty()) return;
-  sort_if_needed(candidates);
-  double cumulative = 0.0;
-  size_t keep = candidates.size();
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    cumulative += candidates[i].p;
-    if (cumulative >= p) {
+  // The kept run is usually short and the vocabulary long, so it is found by selection
+  // (expected linear time), then only it is sorted. Probability mass is counted in fixed
+  // point (units of 2^-40): integer sums do not depend on the order of addition, so the
+  // run is the same whatever arrangement a standard library's nth_element leaves.
+  const auto units = [](float q) {
+    return static_cast<uint64_t>(static_cast<double>(q) * 0x1p40 + 0.5);  // q in [0, 1]
+  };
+  uint64_t total = 0;
+  for (const TokenCandidate& t : candidates) total += units(t.p);
+  uint64_t need = static_cast<uint64_t>(
+      std::ceil(static_cast<double>(std::max(p, 0.0f)) * static_cast<double>(total)));
+
+  const auto at = [&](size_t i) { return candidates.begin() + static_cast<std::ptrdiff_t>(i); };
+  size_t lo = 0, hi = candidates.size();  // the run ends in (lo, hi]; [0, lo) is all kept
+  while (hi - lo > 64) {
+    const size_t mid = lo + (hi - lo) / 2;
+    std::nth_element(at(lo), at(mid), at(hi), ranks_before);
+    uint64_t mass = 0;
+    for (size_t i = lo; i < mid; ++i) mass += units(candidates[i].p);
+    if (mass >= need) {
+      hi = mid;
+    } else {
+      need -= mass;
+      lo = mid;
+    }
+  }
+  std::sort(at(lo), at(hi), ranks_before);
+  size_t keep = hi;
+  uint64_t cumulative = 0;
+  for (size_t i = lo; i < hi; ++i) {
+    cumulative += units(candidates[i].p);
+    if (cumulative >= need) {
       keep = i + 1;
       break;
     }
   }
+  std::sort(at(0), at(lo), ranks_before);
   candidates.resize(keep);
   renormalise(candidates);
 }
 
 void min_p(std::vector<TokenCandidate>& candidates, float min_p) {
   if (min_p <= 0.0f || candidates.empty()) return;
+  const auto top = std::min_element(candidates.begin(), candidates.end(), ranks_before);
+  const double threshold = static_cast<double>(min_p) * top->p;
+  if (top->p < threshold) {  // min_p > 1: only the most probable survives
+    const TokenCandidate best = *top;
+    candidates.assign(1, best);
+  } else {
+    std::erase_if(candidates, [&](const TokenCandidate& t) { return t.p < threshold; });
+  }
   sort_if_needed(candidates);
-  const double threshold = static_cast<double>(min_p) * candidates.front().p;
-  size_t keep = 1;
-  while (keep < candidates.size() && candidates[keep].p >= threshold) ++keep;
-  candidates.resize(keep);
   renormalise(candidates);
 }
 
@@ -165,7 +198,9 @@ void check_config(const SamplerConfig& c) {
 
 Sampler::Sampler(const SamplerConfig& config, int32_t n_vocab)
     : config_(config), n_vocab_(n_vocab), rng_(config.seed) {
-  if (n_vocab <= 0) throw Error("sampler: n_vocab must be positive, got " + std::to_string(n_vocab));
+  if (n_vocab <= 0) {
+    throw Error("sampler: n_vocab must be positive, got " + std::to_string(n_vocab));
+  }
   check_config(config_);
 }
 
