@@ -6,8 +6,9 @@
 // Note that top-p and min-p see the distribution after temperature (as in Hugging Face
 // transformers; llama.cpp applies them before temperature).
 //
-// The same seed and the same logits give the same tokens on every platform: candidates are
-// ordered by (logit desc, id asc), probabilities are computed in double and the random
+// The same seed and the same logits give the same tokens on every platform: the candidate
+// order is fixed (id order, or most probable first with ties to the lower id once a step
+// truncates), top-p counts mass in fixed point, sums run in a fixed order, and the random
 // numbers come from loco::Pcg32. (A libm whose exp() differs in the last bit could, very
 // rarely, move a draw that lands exactly on a boundary.)
 //
