@@ -18,5 +18,6 @@ struct Command {
 Command register_info(CLI::App& root);
 Command register_logits(CLI::App& root);
 Command register_tokenize(CLI::App& root);
+Command register_generate(CLI::App& root);
 
 }  // namespace loco::cli

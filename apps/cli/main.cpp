@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
       loco::cli::register_info(root),
       loco::cli::register_logits(root),
       loco::cli::register_tokenize(root),
+      loco::cli::register_generate(root),
   };
 
   try {

@@ -202,10 +202,10 @@ std::shared_ptr<const Model> Model::from_gguf(GgufFile file) {
   std::shared_ptr<Model> model(new Model(std::move(file)));
   const GgufFile& f = model->file_;
   ModelConfig& c = model->config_;
-  c = read_model_config(f);
   if (auto type = f.optional_string("general.type"); type && *type == "adapter") {
     throw Error(f.path() + ": this is a LoRA adapter, not a model; pass it with --lora");
   }
+  c = read_model_config(f);
 
   TensorBinder bind(f, c);
   ModelWeights& w = model->weights_;
