@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> v2 = v3;
     v2[4] = 2;  // version 2 has the same layout as version 3
     save(out / "seed-all-types-v2.gguf", v2);
-    save(out / "seed-align-1.gguf", all_types(1).write_to_bytes());
+    save(out / "seed-align-8.gguf", all_types(8).write_to_bytes());
     save(out / "seed-align-64.gguf", all_types(64).write_to_bytes());
     loco::GgufWriter empty;
     save(out / "seed-empty.gguf", empty.write_to_bytes());

@@ -134,7 +134,7 @@ class GgufWriter {
   using Fill = std::function<void(uint8_t* dst, uint64_t nbytes)>;
 
   // Each setter replaces an earlier value of the same key. general.alignment must be a u32
-  // power of two (it sets the tensor alignment); anything else there throws Error.
+  // power of two from 8 to 1 MiB (it sets the tensor alignment); anything else throws Error.
   void set_string(const std::string& key, std::string value);
   void set_u8(const std::string& key, uint8_t value);
   void set_i8(const std::string& key, int8_t value);
@@ -193,6 +193,7 @@ class GgufWriter {
   void emit(Sink& sink) const;
 
   std::vector<Entry> entries_;
+  std::unordered_map<std::string, size_t> entry_index_;  // key -> position in entries_
   std::vector<Tensor> tensors_;
   uint32_t alignment_ = 32;
 };

@@ -163,20 +163,19 @@ GgufValue GgufValue::array_of_arrays(std::vector<GgufValue> arrays) {
 
 void GgufWriter::put(const std::string& key, std::vector<uint8_t> encoded) {
   if (key == "general.alignment") {
-    // The reader accepts only a u32 power of two up to 1 MiB; refuse to write anything else.
+    // The reader accepts only a u32 power of two from 8 to 1 MiB; refuse to write anything else.
     uint32_t type = 0, value = 0;
     std::memcpy(&type, encoded.data(), 4);
     if (type == static_cast<uint32_t>(GgufValueType::U32)) std::memcpy(&value, encoded.data() + 4, 4);
-    if (value == 0 || (value & (value - 1)) != 0 || value > (1u << 20)) {
-      throw Error("general.alignment must be a u32 power of two up to 1 MiB");
+    if (value < 8 || (value & (value - 1)) != 0 || value > (1u << 20)) {
+      throw Error("general.alignment must be a u32 power of two from 8 to 1 MiB");
     }
     alignment_ = value;
   }
-  for (Entry& e : entries_) {
-    if (e.key == key) {
-      e.encoded = std::move(encoded);
-      return;
-    }
+  auto [it, inserted] = entry_index_.emplace(key, entries_.size());
+  if (!inserted) {
+    entries_[it->second].encoded = std::move(encoded);
+    return;
   }
   entries_.push_back({key, std::move(encoded)});
 }
@@ -292,7 +291,9 @@ void GgufWriter::set_value(const std::string& key, const GgufValue& value) {
 }
 
 void GgufWriter::remove(const std::string& key) {
+  if (entry_index_.erase(key) == 0) return;
   std::erase_if(entries_, [&](const Entry& e) { return e.key == key; });
+  for (size_t i = 0; i < entries_.size(); ++i) entry_index_[entries_[i].key] = i;
   if (key == "general.alignment") alignment_ = 32;
 }
 
