@@ -2,6 +2,12 @@
 //
 // Every count, length and offset in a file is checked against the file's size before it
 // is used, so a truncated, corrupt or hostile file gives a FormatError naming the problem.
+// Versions 2 and 3 are read (same layout). Guarantees for a file that opens: each tensor
+// view lies inside the file, views do not overlap, and each starts at a multiple of
+// general.alignment (a power of two from 8 to 1 MiB) from the page-aligned file start.
+// Decoded metadata stays within fixed limits (65536 keys, 262144 tensors, 2^24 strings in
+// arrays, 65536 nested arrays, 8 levels of nesting), far above real models, so the memory
+// a hostile file can make the reader allocate stays bounded.
 #pragma once
 
 #include <cstdint>
