@@ -2,6 +2,12 @@
 //
 // Every count, length and offset in a file is checked against the file's size before it
 // is used, so a truncated, corrupt or hostile file gives a FormatError naming the problem.
+// Versions 2 and 3 are read (same layout). Guarantees for a file that opens: each tensor
+// view lies inside the file, views do not overlap, and each starts at a multiple of
+// general.alignment (a power of two from 8 to 1 MiB) from the page-aligned file start.
+// Decoded metadata stays within fixed limits (65536 keys, 262144 tensors, 2^24 strings in
+// arrays, 65536 nested arrays, 8 levels of nesting), far above real models, so the memory
+// a hostile file can make the reader allocate stays bounded.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +48,17 @@ struct GgufValue {
   bool is_integer() const;
   bool is_float() const { return type == GgufValueType::F32 || type == GgufValueType::F64; }
   bool is_array() const { return type == GgufValueType::ARRAY; }
-  // Numeric element i of an array, converted to the requested representation.
+  // Numeric element i of an array, converted to the requested representation. Throws
+  // FormatError when i >= count, the elements are not numbers, or (array_integer) a float
+  // element is NaN or out of the int64 range.
   double array_number(uint64_t i) const;
   int64_t array_integer(uint64_t i) const;
+
+  // Array values that view caller-owned data, for GgufWriter::set_value (which copies
+  // them); the data must outlive the value. Nested arrays are built from the inside out.
+  static GgufValue numeric_array(GgufValueType elem_type, const void* elements, uint64_t count);
+  static GgufValue string_array(std::vector<std::string_view> strings);
+  static GgufValue array_of_arrays(std::vector<GgufValue> arrays);
 };
 
 struct GgufKV {
@@ -125,16 +139,36 @@ class GgufWriter {
  public:
   using Fill = std::function<void(uint8_t* dst, uint64_t nbytes)>;
 
+  // Each setter replaces an earlier value of the same key. general.alignment must be a u32
+  // power of two from 8 to 1 MiB (it sets the tensor alignment); anything else throws Error.
   void set_string(const std::string& key, std::string value);
+  void set_u8(const std::string& key, uint8_t value);
+  void set_i8(const std::string& key, int8_t value);
+  void set_u16(const std::string& key, uint16_t value);
+  void set_i16(const std::string& key, int16_t value);
   void set_u32(const std::string& key, uint32_t value);
   void set_i32(const std::string& key, int32_t value);
   void set_u64(const std::string& key, uint64_t value);
+  void set_i64(const std::string& key, int64_t value);
   void set_f32(const std::string& key, float value);
+  void set_f64(const std::string& key, double value);
   void set_bool(const std::string& key, bool value);
-  void set_string_array(const std::string& key, std::vector<std::string> values);
-  void set_i32_array(const std::string& key, std::vector<int32_t> values);
-  void set_f32_array(const std::string& key, std::vector<float> values);
-  // Copies a value read from another file (used when rewriting a model).
+
+  void set_string_array(const std::string& key, const std::vector<std::string>& values);
+  void set_u8_array(const std::string& key, const std::vector<uint8_t>& values);
+  void set_i8_array(const std::string& key, const std::vector<int8_t>& values);
+  void set_u16_array(const std::string& key, const std::vector<uint16_t>& values);
+  void set_i16_array(const std::string& key, const std::vector<int16_t>& values);
+  void set_u32_array(const std::string& key, const std::vector<uint32_t>& values);
+  void set_i32_array(const std::string& key, const std::vector<int32_t>& values);
+  void set_u64_array(const std::string& key, const std::vector<uint64_t>& values);
+  void set_i64_array(const std::string& key, const std::vector<int64_t>& values);
+  void set_f32_array(const std::string& key, const std::vector<float>& values);
+  void set_f64_array(const std::string& key, const std::vector<double>& values);
+  void set_bool_array(const std::string& key, const std::vector<bool>& values);
+  // Any value, including arrays of arrays (see GgufValue::array_of_arrays) and values read
+  // from another file (used when rewriting a model). Throws Error for an inconsistent value
+  // (an unknown type, a count that disagrees with the elements held).
   void set_value(const std::string& key, const GgufValue& value);
   void remove(const std::string& key);
 
@@ -158,10 +192,14 @@ class GgufWriter {
     Fill fill;
   };
   void put(const std::string& key, std::vector<uint8_t> encoded);
+  void put_scalar(const std::string& key, GgufValueType type, const void* value, size_t size);
+  void put_numeric_array(const std::string& key, GgufValueType elem_type, const void* elements,
+                         uint64_t count);
   template <typename Sink>
   void emit(Sink& sink) const;
 
   std::vector<Entry> entries_;
+  std::unordered_map<std::string, size_t> entry_index_;  // key -> position in entries_
   std::vector<Tensor> tensors_;
   uint32_t alignment_ = 32;
 };

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -19,6 +21,14 @@ namespace {
 constexpr int kMaxDims = 4;
 constexpr int kMaxArrayDepth = 8;
 constexpr uint64_t kMaxNameLength = 4096;
+// Limits far above any real model (a few hundred keys, a few thousand tensors, vocabularies
+// of a few hundred thousand strings, no nested arrays in practice). Each decoded item costs
+// more memory than its smallest encoding, so without them a large hostile file could make
+// the reader allocate many times its own size.
+constexpr uint64_t kMaxMetadataEntries = uint64_t{1} << 16;
+constexpr uint64_t kMaxTensors = uint64_t{1} << 18;
+constexpr uint64_t kMaxArrayStrings = uint64_t{1} << 24;  // over all string arrays
+constexpr uint64_t kMaxNestedArrays = uint64_t{1} << 16;  // over all arrays of arrays
 
 int64_t scalar_size(GgufValueType type) {
   switch (type) {
@@ -62,11 +72,16 @@ class Cursor {
   T read(const char* what) {
     return load_le<T>(take(sizeof(T), what));
   }
-  std::string_view read_string(const char* what, uint64_t max_length) {
+  std::string_view read_string(const char* what,
+                               uint64_t max_length = std::numeric_limits<uint64_t>::max()) {
     uint64_t length = read<uint64_t>(what);
     if (length > max_length) {
       fail(std::string(what) + " has length " + std::to_string(length) + ", above the limit of " +
            std::to_string(max_length));
+    }
+    if (length > remaining()) {
+      fail(std::string(what) + " has length " + std::to_string(length) + ", more than the " +
+           std::to_string(remaining()) + " bytes left in the file");
     }
     const uint8_t* p = take(length, what);
     return {reinterpret_cast<const char*>(p), static_cast<size_t>(length)};
@@ -87,8 +102,14 @@ GgufValueType read_value_type(Cursor& cursor, const char* what) {
   return static_cast<GgufValueType>(raw);
 }
 
+// What is left of the limits on decoded array elements while a file is parsed.
+struct DecodeBudget {
+  uint64_t strings = kMaxArrayStrings;
+  uint64_t nested_arrays = kMaxNestedArrays;
+};
+
 void read_value(Cursor& cursor, GgufValueType type, GgufValue& out, int depth,
-                const std::string& key) {
+                const std::string& key, DecodeBudget& budget) {
   out.type = type;
   switch (type) {
     case GgufValueType::U8: out.uint_value = cursor.read<uint8_t>(key.c_str()); return;
@@ -108,11 +129,14 @@ void read_value(Cursor& cursor, GgufValueType type, GgufValue& out, int depth,
       return;
     }
     case GgufValueType::STRING:
-      out.string_value = cursor.read_string(("metadata '" + key + "'").c_str(), cursor.remaining());
+      out.string_value = cursor.read_string(("metadata '" + key + "'").c_str());
       return;
     case GgufValueType::ARRAY: {
-      if (depth >= kMaxArrayDepth) cursor.fail("metadata '" + key + "' nests arrays too deeply");
-      out.elem_type = read_value_type(cursor, key.c_str());
+      if (depth >= kMaxArrayDepth) {
+        cursor.fail("metadata '" + key + "' nests arrays more than " +
+                    std::to_string(kMaxArrayDepth) + " deep");
+      }
+      out.elem_type = read_value_type(cursor, ("the elements of metadata '" + key + "'").c_str());
       out.count = cursor.read<uint64_t>(key.c_str());
       // The smallest possible encoding of each element bounds the count by what remains.
       int64_t min_elem = scalar_size(out.elem_type);
@@ -123,15 +147,28 @@ void read_value(Cursor& cursor, GgufValueType type, GgufValue& out, int depth,
                     " array elements, more than the file can hold");
       }
       if (out.elem_type == GgufValueType::STRING) {
+        if (out.count > budget.strings) {
+          cursor.fail("metadata '" + key + "' has " + std::to_string(out.count) +
+                      " strings, above the limit of " + std::to_string(kMaxArrayStrings) +
+                      " string array elements per file");
+        }
+        budget.strings -= out.count;
         out.strings.reserve(out.count);
+        const std::string what = "a string in metadata '" + key + "'";
         for (uint64_t i = 0; i < out.count; ++i) {
-          out.strings.push_back(cursor.read_string(key.c_str(), cursor.remaining()));
+          out.strings.push_back(cursor.read_string(what.c_str()));
         }
       } else if (out.elem_type == GgufValueType::ARRAY) {
+        if (out.count > budget.nested_arrays) {
+          cursor.fail("metadata '" + key + "' has " + std::to_string(out.count) +
+                      " nested arrays, above the limit of " + std::to_string(kMaxNestedArrays) +
+                      " per file");
+        }
+        budget.nested_arrays -= out.count;
         out.arrays.resize(out.count);
         for (uint64_t i = 0; i < out.count; ++i) {
           // Nested arrays carry no type tag of their own: the parent's element type says it.
-          read_value(cursor, GgufValueType::ARRAY, out.arrays[i], depth + 1, key);
+          read_value(cursor, GgufValueType::ARRAY, out.arrays[i], depth + 1, key, budget);
         }
       } else {
         out.elements = cursor.take(out.count * static_cast<uint64_t>(min_elem), key.c_str());
@@ -172,17 +209,35 @@ bool GgufValue::is_integer() const {
   }
 }
 
+namespace {
+// Bounds-checked address of numeric element i: callers index arrays with counts taken from
+// other keys of the same (possibly hostile) file.
+const uint8_t* numeric_element(const GgufValue& v, uint64_t i) {
+  int64_t size = scalar_size(v.elem_type);
+  if (v.type != GgufValueType::ARRAY || size == 0 || v.elements == nullptr) {
+    throw FormatError("metadata value is not an array of numbers");
+  }
+  if (i >= v.count) {
+    throw FormatError("metadata array index " + std::to_string(i) + " is out of range (" +
+                      std::to_string(v.count) + " elements)");
+  }
+  return v.elements + i * static_cast<uint64_t>(size);
+}
+}  // namespace
+
 double GgufValue::array_number(uint64_t i) const {
-  const uint8_t* p = elements + i * static_cast<uint64_t>(scalar_size(elem_type));
+  const uint8_t* p = numeric_element(*this, i);
   switch (elem_type) {
     case GgufValueType::F32: return load_le<float>(p);
     case GgufValueType::F64: return load_le<double>(p);
+    case GgufValueType::U64: return static_cast<double>(load_le<uint64_t>(p));
     default: return static_cast<double>(array_integer(i));
   }
 }
 
 int64_t GgufValue::array_integer(uint64_t i) const {
-  const uint8_t* p = elements + i * static_cast<uint64_t>(scalar_size(elem_type));
+  const uint8_t* p = numeric_element(*this, i);
+  double real = 0.0;
   switch (elem_type) {
     case GgufValueType::U8: case GgufValueType::BOOL: return load_le<uint8_t>(p);
     case GgufValueType::I8: return load_le<int8_t>(p);
@@ -190,12 +245,25 @@ int64_t GgufValue::array_integer(uint64_t i) const {
     case GgufValueType::I16: return load_le<int16_t>(p);
     case GgufValueType::U32: return load_le<uint32_t>(p);
     case GgufValueType::I32: return load_le<int32_t>(p);
-    case GgufValueType::U64: return static_cast<int64_t>(load_le<uint64_t>(p));
+    case GgufValueType::U64: {
+      uint64_t u = load_le<uint64_t>(p);
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        throw FormatError("metadata array element " + std::to_string(i) + " (" +
+                          std::to_string(u) + ") does not fit a signed 64-bit integer");
+      }
+      return static_cast<int64_t>(u);
+    }
     case GgufValueType::I64: return load_le<int64_t>(p);
-    case GgufValueType::F32: return static_cast<int64_t>(load_le<float>(p));
-    case GgufValueType::F64: return static_cast<int64_t>(load_le<double>(p));
-    default: return 0;
+    case GgufValueType::F32: real = load_le<float>(p); break;
+    case GgufValueType::F64: real = load_le<double>(p); break;
+    default: break;
   }
+  // Converting NaN or an out-of-range float to an integer is undefined behaviour.
+  if (!(real >= -0x1p63 && real < 0x1p63)) {
+    throw FormatError("metadata array element " + std::to_string(i) +
+                      " is not a number that fits a 64-bit integer");
+  }
+  return static_cast<int64_t>(real);
 }
 
 std::string GgufTensor::shape_string() const {
@@ -266,16 +334,25 @@ void GgufFile::parse() {
   if (n_kv > cursor.remaining() / 13) {
     cursor.fail("metadata count " + std::to_string(n_kv) + " is larger than the file can hold");
   }
+  if (n_kv > kMaxMetadataEntries) {
+    cursor.fail("metadata count " + std::to_string(n_kv) + " is above the limit of " +
+                std::to_string(kMaxMetadataEntries));
+  }
   if (n_tensors > cursor.remaining() / 32) {
     cursor.fail("tensor count " + std::to_string(n_tensors) + " is larger than the file can hold");
   }
+  if (n_tensors > kMaxTensors) {
+    cursor.fail("tensor count " + std::to_string(n_tensors) + " is above the limit of " +
+                std::to_string(kMaxTensors));
+  }
 
+  DecodeBudget budget;
   kvs_.reserve(n_kv);
   for (uint64_t i = 0; i < n_kv; ++i) {
     GgufKV kv;
     kv.key = std::string(cursor.read_string("metadata key", kMaxNameLength));
-    GgufValueType type = read_value_type(cursor, kv.key.c_str());
-    read_value(cursor, type, kv.value, 0, kv.key);
+    GgufValueType type = read_value_type(cursor, ("metadata '" + kv.key + "'").c_str());
+    read_value(cursor, type, kv.value, 0, kv.key, budget);
     if (!kv_index_.emplace(kv.key, kvs_.size()).second) {
       cursor.fail("duplicate metadata key '" + kv.key + "'");
     }
@@ -283,10 +360,16 @@ void GgufFile::parse() {
   }
 
   if (const GgufValue* align = find("general.alignment")) {
-    if (align->type != GgufValueType::U32) cursor.fail("general.alignment is not a u32");
+    if (align->type != GgufValueType::U32) {
+      cursor.fail("general.alignment has type " + std::string(gguf_value_type_name(align->type)) +
+                  ", expected u32");
+    }
+    // The spec asks for a multiple of 8; with a power of two of at least 8 every tensor view
+    // is 8-byte aligned in the (page-aligned) mapping, so typed loads from it are aligned.
     uint64_t a = align->uint_value;
-    if (a == 0 || (a & (a - 1)) != 0 || a > (1u << 20)) {
-      cursor.fail("general.alignment " + std::to_string(a) + " is not a power of two up to 1 MiB");
+    if (a < 8 || (a & (a - 1)) != 0 || a > (1u << 20)) {
+      cursor.fail("general.alignment " + std::to_string(a) +
+                  " is not a power of two from 8 to 1 MiB");
     }
     alignment_ = static_cast<uint32_t>(a);
   }
@@ -304,7 +387,8 @@ void GgufFile::parse() {
     uint64_t n_elements = 1;
     for (uint32_t d = 0; d < n_dims; ++d) {
       uint64_t ne = cursor.read<uint64_t>("tensor dimension");
-      if (ne == 0 || ne > (uint64_t{1} << 40) || n_elements > (uint64_t{1} << 50) / ne) {
+      // 2^50 elements is far beyond any file, and keeps every later product below 2^63.
+      if (ne == 0 || ne > (uint64_t{1} << 50) || n_elements > (uint64_t{1} << 50) / ne) {
         cursor.fail("tensor '" + t.name + "' has an impossible dimension " + std::to_string(ne));
       }
       n_elements *= ne;
@@ -347,6 +431,21 @@ void GgufFile::parse() {
                         ") extends past the end of the file (truncated?)");
     }
     t.data = base_ + data_offset_ + t.offset;
+  }
+  // Overlapping tensors mean a corrupt file: writers lay tensors out one after another
+  // (ggml rejects anything else), so a view that reaches into its neighbour is wrong.
+  std::vector<const GgufTensor*> by_offset;
+  by_offset.reserve(tensors_.size());
+  for (const GgufTensor& t : tensors_) by_offset.push_back(&t);
+  std::sort(by_offset.begin(), by_offset.end(),
+            [](const GgufTensor* a, const GgufTensor* b) { return a->offset < b->offset; });
+  for (size_t i = 1; i < by_offset.size(); ++i) {
+    const GgufTensor& prev = *by_offset[i - 1];
+    const GgufTensor& next = *by_offset[i];
+    if (prev.offset + prev.nbytes > next.offset) {
+      throw FormatError(path_ + ": tensors '" + prev.name + "' and '" + next.name +
+                        "' overlap in the data section");
+    }
   }
 }
 
