@@ -19,5 +19,8 @@ Command register_info(CLI::App& root);
 Command register_logits(CLI::App& root);
 Command register_tokenize(CLI::App& root);
 Command register_generate(CLI::App& root);
+Command register_quantize(CLI::App& root);
+Command register_synth(CLI::App& root);
+Command register_bench(CLI::App& root);
 
 }  // namespace loco::cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
       loco::cli::register_logits(root),
       loco::cli::register_tokenize(root),
       loco::cli::register_generate(root),
+      loco::cli::register_quantize(root),
+      loco::cli::register_synth(root),
+      loco::cli::register_bench(root),
   };
 
   try {
