@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -33,14 +34,17 @@ class ThreadPool {
   void worker_loop(int thread);
   void run_tasks(int thread);
 
+  // Workers spin briefly on `generation_` (a decode step issues hundreds of parallel
+  // regions per token, and a condition-variable wake-up costs tens of microseconds), then
+  // sleep on the condition variable until the next job.
   int n_threads_;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::condition_variable done_;
-  uint64_t generation_ = 0;
-  bool stopping_ = false;
-  int busy_workers_ = 0;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<int> pending_workers_{0};
+  std::atomic<bool> stopping_{false};
 
   const std::function<void(int64_t, int)>* job_ = nullptr;
   int64_t n_tasks_ = 0;

@@ -5,7 +5,25 @@
 #include <string>
 #include <utility>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace loco {
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// About a millisecond of spinning before a worker goes to sleep.
+constexpr int kSpinIterations = 20000;
+
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
   workers_.reserve(static_cast<size_t>(n_threads_ - 1));
@@ -17,7 +35,8 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true);
+    generation_.fetch_add(1);
   }
   wake_.notify_all();
   for (std::thread& w : workers_) w.join();
@@ -25,7 +44,7 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::run_tasks(int thread) {
   for (;;) {
-    int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
+    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
     if (task >= n_tasks_) break;
     (*job_)(task, thread);
   }
@@ -34,17 +53,21 @@ void ThreadPool::run_tasks(int thread) {
 void ThreadPool::worker_loop(int thread) {
   uint64_t seen = 0;
   for (;;) {
-    {
+    int spins = 0;
+    while (generation_.load() == seen && spins < kSpinIterations) {
+      cpu_relax();
+      ++spins;
+    }
+    if (generation_.load() == seen) {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+      sleepers_.fetch_add(1);
+      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      sleepers_.fetch_sub(1);
     }
+    seen = generation_.load();
+    if (stopping_.load()) return;
     run_tasks(thread);
-    {
-      std::lock_guard lock(mutex_);
-      if (--busy_workers_ == 0) done_.notify_one();
-    }
+    pending_workers_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 
@@ -55,18 +78,17 @@ void ThreadPool::parallel_for(int64_t n_tasks,
     for (int64_t i = 0; i < n_tasks; ++i) fn(i, 0);
     return;
   }
-  {
+  job_ = &fn;
+  n_tasks_ = n_tasks;
+  next_task_.store(0, std::memory_order_relaxed);
+  pending_workers_.store(n_threads_ - 1);
+  generation_.fetch_add(1);  // publishes the job (sequentially consistent)
+  if (sleepers_.load() > 0) {
     std::lock_guard lock(mutex_);
-    job_ = &fn;
-    n_tasks_ = n_tasks;
-    next_task_.store(0, std::memory_order_relaxed);
-    busy_workers_ = n_threads_ - 1;
-    ++generation_;
+    wake_.notify_all();
   }
-  wake_.notify_all();
   run_tasks(0);
-  std::unique_lock lock(mutex_);
-  done_.wait(lock, [&] { return busy_workers_ == 0; });
+  while (pending_workers_.load(std::memory_order_acquire) > 0) cpu_relax();
   job_ = nullptr;
 }
 
