@@ -65,6 +65,7 @@ class Session {
   KvCache kv_;
   ThreadPool pool_;
   std::unique_ptr<Scratch> scratch_;
+  size_t scratch_per_thread_ = 0;  // attention scores and row buffers, floats
   std::vector<float> logits_;
   int32_t n_logits_ = 0;
   uint64_t tokens_evaluated_ = 0;

@@ -4,60 +4,55 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/kernels.h"
 #include "loco/quantize.h"
 #include "ops/ops.h"
 
 namespace loco::ops {
-namespace {
-
-float load(KvType type, const uint8_t* base, int32_t i) {
-  if (type == KvType::F32) {
-    float v;
-    std::memcpy(&v, base + 4 * i, 4);
-    return v;
-  }
-  uint16_t h;
-  std::memcpy(&h, base + 2 * i, 2);
-  return fp16_to_float(h);
-}
-
-}  // namespace
 
 void store_kv(KvType type, const float* src, uint8_t* dst, int32_t n) {
   if (type == KvType::F32) {
     std::memcpy(dst, src, static_cast<size_t>(n) * 4);
     return;
   }
-  for (int32_t i = 0; i < n; ++i) {
-    uint16_t h = float_to_fp16(src[i]);
-    std::memcpy(dst + 2 * i, &h, 2);
-  }
+  kernels::active_kernels().of(GgmlType::F16).from_float(src, dst, n);
 }
 
-void attend_head(const KvCache& kv, int32_t layer, int32_t seq, int32_t kv_head, int32_t n_pos,
-                 const float* q, int32_t head_dim, float scale, float* scores, float* out) {
-  const KvType type = kv.type();
+void attend_group(const KvCache& kv, int32_t layer, int32_t seq, int32_t kv_head, int32_t n_pos,
+                  const float* q, int32_t group, int32_t head_dim, float scale, float* scratch,
+                  float* out) {
+  const kernels::KernelTable& k = kernels::active_kernels();
+  const kernels::TypeKernels& f32 = k.of(GgmlType::F32);
+  const kernels::TypeKernels& elem = k.of(kv.type() == KvType::F16 ? GgmlType::F16 : GgmlType::F32);
   const int32_t row_bytes = head_dim * kv.element_bytes();
   const int32_t block = KvCache::kBlockSize;
+  float* scores = scratch;                            // [group][n_pos]
+  float* row = scratch + static_cast<int64_t>(group) * n_pos;  // one key or value as floats
+
   for (int32_t b0 = 0; b0 < n_pos; b0 += block) {
     const uint8_t* keys = kv.key_block(layer, seq, b0 / block, kv_head);
     const int32_t n = std::min(block, n_pos - b0);
     for (int32_t j = 0; j < n; ++j) {
-      const uint8_t* k = keys + j * row_bytes;
-      float dot = 0.0f;
-      for (int32_t d = 0; d < head_dim; ++d) dot += q[d] * load(type, k, d);
-      scores[b0 + j] = dot * scale;
+      elem.to_float(keys + j * row_bytes, row, head_dim);
+      for (int32_t g = 0; g < group; ++g) {
+        scores[static_cast<int64_t>(g) * n_pos + b0 + j] =
+            f32.vec_dot(head_dim, row, q + static_cast<int64_t>(g) * head_dim) * scale;
+      }
     }
   }
-  softmax(scores, n_pos);
-  std::fill(out, out + head_dim, 0.0f);
+  for (int32_t g = 0; g < group; ++g) softmax(scores + static_cast<int64_t>(g) * n_pos, n_pos);
+
+  std::fill(out, out + static_cast<int64_t>(group) * head_dim, 0.0f);
   for (int32_t b0 = 0; b0 < n_pos; b0 += block) {
     const uint8_t* values = kv.value_block(layer, seq, b0 / block, kv_head);
     const int32_t n = std::min(block, n_pos - b0);
     for (int32_t j = 0; j < n; ++j) {
-      const uint8_t* v = values + j * row_bytes;
-      const float p = scores[b0 + j];
-      for (int32_t d = 0; d < head_dim; ++d) out[d] += p * load(type, v, d);
+      elem.to_float(values + j * row_bytes, row, head_dim);
+      for (int32_t g = 0; g < group; ++g) {
+        const float p = scores[static_cast<int64_t>(g) * n_pos + b0 + j];
+        float* o = out + static_cast<int64_t>(g) * head_dim;
+        for (int32_t d = 0; d < head_dim; ++d) o[d] += p * row[d];
+      }
     }
   }
 }

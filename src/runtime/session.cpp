@@ -43,7 +43,9 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
   s.gate.resize(b * c.n_ff);
   s.up.resize(b * c.n_ff);
   s.hidden.resize(b * c.n_ff);
-  s.scores.resize(static_cast<size_t>(pool_.size()) * static_cast<size_t>(options_.n_ctx));
+  scratch_per_thread_ = static_cast<size_t>(c.n_head / c.n_head_kv) * static_cast<size_t>(options_.n_ctx) +
+                        2 * static_cast<size_t>(c.head_dim);
+  s.scores.resize(static_cast<size_t>(pool_.size()) * scratch_per_thread_);
   s.rope = ops::make_rope_table(c.head_dim, c.rope_base, c.rope_freq_scale,
                                 model_->weights().rope_freq_factors, c.rope_style == RopeStyle::Neox);
 }
@@ -151,13 +153,14 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
       }
     }
 
-    pool_.parallel_for(n * c.n_head, [&](int64_t task, int thread) {
-      const int64_t t = task / c.n_head;
-      const int32_t h = static_cast<int32_t>(task % c.n_head);
-      float* scores = &s.scores[static_cast<size_t>(thread) * static_cast<size_t>(options_.n_ctx)];
-      ops::attend_head(kv_, il, chunk[static_cast<size_t>(t)].seq, h / group,
-                       positions[static_cast<size_t>(t)] + 1, &s.q[t * q_dim + h * hd], hd,
-                       attn_scale, scores, &s.att[t * q_dim + h * hd]);
+    pool_.parallel_for(n * c.n_head_kv, [&](int64_t task, int thread) {
+      const int64_t t = task / c.n_head_kv;
+      const int32_t kvh = static_cast<int32_t>(task % c.n_head_kv);
+      float* scratch = &s.scores[static_cast<size_t>(thread) * scratch_per_thread_];
+      const int64_t first = t * q_dim + static_cast<int64_t>(kvh) * group * hd;
+      ops::attend_group(kv_, il, chunk[static_cast<size_t>(t)].seq, kvh,
+                        positions[static_cast<size_t>(t)] + 1, &s.q[first], group, hd, attn_scale,
+                        scratch, &s.att[first]);
     });
 
     s.acts.reset(s.att.data(), n, q_dim, q_dim);
