@@ -330,3 +330,25 @@ TEST(LoraLlama, PeftQueryKeyRowsArePermuted) {
 
 }  // namespace
 }  // namespace loco
+
+namespace loco {
+namespace {
+
+TEST(LoraMerge, MergedFileMatchesTheReference) {
+  for (const auto& c : test::logits_cases(true)) {
+    if (c.name != "np-tiny-qwen3-f32+tiny-qwen3-lora-all@0.5-medium") continue;
+    const std::string out = test::temp_dir() + "/merged.gguf";
+    merge_lora(test::model_path(c.model), test::model_path(c.lora), c.lora_scale, out, 2);
+    Session s(Model::load(out), SessionOptions{});
+    s.decode_sequence(0, c.tokens, true);
+    const auto ref = test::read_reference_logits(c);
+    const size_t n_vocab = ref.size() / c.tokens.size();
+    for (size_t p = 0; p < c.tokens.size(); ++p) {
+      EXPECT_LE(test::relative_rms(s.logits(static_cast<int32_t>(p)).data(), ref.data() + p * n_vocab, n_vocab),
+                c.tolerance);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace loco
