@@ -45,12 +45,22 @@ const KernelTable& active_kernels() {
 }
 
 // __builtin_cpu_supports also checks that the OS saves the ymm/zmm/opmask state
-// (XGETBV), so a feature reported here is usable.
+// (XGETBV), so a feature reported here is usable. __builtin_cpu_init makes it safe to
+// ask from static initializers, which may run before libgcc's own.
 #if defined(__x86_64__) || defined(_M_X64)
 
+namespace {
+
+bool has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
+}
+
+}  // namespace
+
 const KernelTable* avx2_kernels() {
-  static const bool usable = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                             __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
+  static const bool usable = has_avx2();
   return usable ? &avx2_table() : nullptr;
 }
 

@@ -3,9 +3,11 @@
 // rows, unpacking each weight block once and using it for every token it holds.
 //
 // Tokens go in groups of up to kMaxTokens (the row kernel's register tile). Weight blocks
-// go in chunks whose activations for the whole group fit in L1, so the group's
-// activations are read from L1 once per row while the weights stream through once per
-// group; partial sums of later chunks are added into y.
+// go in chunks whose activations for the whole group fit the kernel's budget (kActBudget
+// bytes, L1 for the compute-bound kernels), so the group's activations are read from
+// cache once per row while the weights stream through once per group; partial sums of
+// later chunks are added into y. The row kernels prefetch their weights, as the hardware
+// prefetchers lose track of rows read in chunks.
 //
 // No intrinsics here: every instantiation is keyed by an instruction-set specific
 // Kernel type, so the avx2 and avx512 compilations never share a function.
@@ -20,8 +22,12 @@ namespace loco::kernels {
 using RowKernelFn = void (*)(const uint8_t* w_row, const uint8_t* act, int64_t act_stride,
                              int64_t b0, int64_t b1, float* out);
 
-// Bytes of activations one token group may occupy (about two thirds of a 48 KB L1).
+// Bytes of activations a token group may occupy when it should stay in L1 (about two
+// thirds of a 48 KB L1): the budget of the compute-bound kernels.
 constexpr int64_t kGemmL1Budget = 32 * 1024;
+// The budget of kernels that do so little per weight byte that streaming the weights
+// in one sequential run matters more than L1 hits on the activations (they come from L2).
+constexpr int64_t kGemmL2Budget = 512 * 1024;
 
 // The instantiation of Kernel::row for exactly `tokens` tokens (1 <= tokens <= T).
 template <class Kernel, int T = Kernel::kMaxTokens>
@@ -34,7 +40,7 @@ RowKernelFn row_kernel_for(int tokens) {
 }
 
 // Kernel provides kMaxTokens, kBlockValues (values per weight block), kActBlockBytes
-// (activation bytes per weight block) and `template <int T> static void row(...)`.
+// (activation bytes per weight block), kActBudget and `template <int T> static void row(...)`.
 template <class Kernel>
 void blocked_gemm(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                   int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
@@ -46,7 +52,7 @@ void blocked_gemm(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, co
     const int tokens = static_cast<int>(left < Kernel::kMaxTokens ? left : Kernel::kMaxTokens);
     const RowKernelFn row = row_kernel_for<Kernel>(tokens);
     const uint8_t* group = ab + t0 * act_stride;
-    int64_t chunk = kGemmL1Budget / (tokens * Kernel::kActBlockBytes);
+    int64_t chunk = Kernel::kActBudget / (tokens * Kernel::kActBlockBytes);
     if (chunk < 1) chunk = 1;
     for (int64_t b0 = 0; b0 < n_blocks; b0 += chunk) {
       const int64_t b1 = n_blocks - b0 < chunk ? n_blocks : b0 + chunk;

@@ -28,6 +28,7 @@ struct K45 {
   static constexpr int kMaxTokens = avx2::kMaxTokens;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
+  static constexpr int64_t kActBudget = kGemmL1Budget;
 
   template <int T>
   static void row(const uint8_t* w_row, const uint8_t* act, int64_t act_stride, int64_t b0,
@@ -88,6 +89,7 @@ struct Q6K {
   static constexpr int kMaxTokens = avx2::kMaxTokens;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
+  static constexpr int64_t kActBudget = kGemmL1Budget;
 
   static __m256i levels(const uint8_t* blk, int k) {
     const int h = k / 4, s = k % 4;

@@ -30,6 +30,12 @@ inline __m256i load256(const uint8_t* p) {
 }
 inline __m512i broadcast256(const uint8_t* p) { return _mm512_broadcast_i64x4(load256(p)); }
 
+// Software prefetch of a weight block a few blocks ahead: the hardware prefetchers lose
+// track where a row is read in chunks.
+inline void prefetch_block(const uint8_t* p, int bytes) {
+  for (int off = 0; off < bytes; off += 64) _mm_prefetch(reinterpret_cast<const char*>(p + off), _MM_HINT_T0);
+}
+
 // An index vector whose low 16 words are `lo` and high 16 words are `hi`.
 inline __m512i halves_epi16(int lo, int hi) {
   return _mm512_inserti64x4(_mm512_set1_epi16(static_cast<int16_t>(lo)),
@@ -85,9 +91,10 @@ inline __m512 accumulate_k4(const __m512i q[4], const ScalesK4& s, __m512 d, __m
 }
 
 struct Q4K {
-  static constexpr int kMaxTokens = 16;
+  static constexpr int kMaxTokens = 8;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
+  static constexpr int64_t kActBudget = kGemmL1Budget;
 
   template <int T>
   static void row(const uint8_t* w_row, const uint8_t* act, int64_t act_stride, int64_t b0,
@@ -96,6 +103,7 @@ struct Q4K {
     for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ4_K));
+      prefetch_block(blk + 8 * sizeof(BlockQ4_K), sizeof(BlockQ4_K));
       __m512i q[4];
       unpack_nibbles_k4(blk + offsetof(BlockQ4_K, qs), q);
       const ScalesK4 s = spread_scales_k4(blk + offsetof(BlockQ4_K, scales));
@@ -110,9 +118,10 @@ struct Q4K {
 
 // Q5_K: the Q4_K nibbles plus a fifth bit, bit i of qh[k] for value k of sub-block i.
 struct Q5K {
-  static constexpr int kMaxTokens = 16;
+  static constexpr int kMaxTokens = 8;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
+  static constexpr int64_t kActBudget = kGemmL1Budget;
 
   template <int T>
   static void row(const uint8_t* w_row, const uint8_t* act, int64_t act_stride, int64_t b0,
@@ -122,6 +131,7 @@ struct Q5K {
     const __m512i sixteen = _mm512_set1_epi8(16);
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ5_K));
+      prefetch_block(blk + 8 * sizeof(BlockQ5_K), sizeof(BlockQ5_K));
       __m512i q[4];
       unpack_nibbles_k4(blk + offsetof(BlockQ5_K, qs), q);
       const __m512i qh = broadcast256(blk + offsetof(BlockQ5_K, qh));
@@ -143,9 +153,10 @@ struct Q5K {
 // ---- Q6_K: x = d·scale·(q − 32), int8 scale per 16 values ----
 
 struct Q6K {
-  static constexpr int kMaxTokens = 16;
+  static constexpr int kMaxTokens = 8;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
+  static constexpr int64_t kActBudget = kGemmL1Budget;
 
   // Per half of 128 values: register 2h holds values 0-63 (low nibbles of ql[0..63],
   // top bits 0-1 then 2-3 of qh), register 2h+1 values 64-127 (high nibbles, top bits
@@ -172,6 +183,7 @@ struct Q6K {
     for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ6_K));
+      prefetch_block(blk + 8 * sizeof(BlockQ6_K), sizeof(BlockQ6_K));
       __m512i q[4];
       unpack(blk, q);
       const __m256i sc16 = _mm256_cvtepi8_epi16(
