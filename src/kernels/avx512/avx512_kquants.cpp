@@ -30,12 +30,6 @@ inline __m256i load256(const uint8_t* p) {
 }
 inline __m512i broadcast256(const uint8_t* p) { return _mm512_broadcast_i64x4(load256(p)); }
 
-// Software prefetch of a weight block a few blocks ahead: the hardware prefetchers lose
-// track where a row is read in chunks.
-inline void prefetch_block(const uint8_t* p, int bytes) {
-  for (int off = 0; off < bytes; off += 64) _mm_prefetch(reinterpret_cast<const char*>(p + off), _MM_HINT_T0);
-}
-
 // An index vector whose low 16 words are `lo` and high 16 words are `hi`.
 inline __m512i halves_epi16(int lo, int hi) {
   return _mm512_inserti64x4(_mm512_set1_epi16(static_cast<int16_t>(lo)),
