@@ -1,7 +1,10 @@
 // Per-type kernel table. Every instruction set provides the same table; the scalar
-// reference (ref_kernels) is always built and is the oracle the fast paths are tested
-// against. The active table is chosen once, at first use, from the CPU's features;
-// the environment variable LOCO_ISA=ref|avx2|avx512 forces a path.
+// reference (ref_kernels, ref/) is always built and is the oracle the fast paths are
+// tested against. The x86 tables (avx2/, avx512/) start from the reference table and
+// replace what they speed up; their gemm kernels share the loop nest of gemm_driver.h.
+// The active table is chosen once, at first use, from the CPU's features (checked at
+// run time, so one binary runs on any x86-64); the environment variable
+// LOCO_ISA=ref|avx2|avx512 forces a path.
 #pragma once
 
 #include <cstdint>

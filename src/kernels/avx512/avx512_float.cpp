@@ -1,5 +1,5 @@
 // AVX-512 kernels of the float weight types F32, F16 and BF16 (activations stay
-// float32). gemm works on tiles of up to 4 rows × 4 tokens: each 16 weights are
+// float32). gemm works on tiles of up to 4 rows × 6 tokens: each 16 weights are
 // converted once and multiplied with every token of the tile, and the values go in
 // chunks so that the tile's activations stay in L1. Rows of any length are handled,
 // the tail with masked loads.
@@ -72,18 +72,24 @@ void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_st
 
 using TileFn = void (*)(const uint8_t*, int64_t, const uint8_t*, int64_t, int64_t, int64_t, float*);
 
-constexpr int kTile = 4;
-constexpr int64_t kChunk = 2048;  // values per chunk: 4 tokens' activations are 32 KB
+// 4 rows × 6 tokens: 24 accumulators, 4 weight registers and one for the activations.
+// Six tokens let a batch of 5-6 sequences share one pass over the weights.
+constexpr int kRowTile = 4;
+constexpr int kTokenTile = 6;
+constexpr int64_t kChunk = 1024;  // values per chunk: 6 tokens' activations are 24 KB
+
+template <class W, int R>
+constexpr TileFn tile_row[kTokenTile] = {tile<W, R, 1>, tile<W, R, 2>, tile<W, R, 3>,
+                                         tile<W, R, 4>, tile<W, R, 5>, tile<W, R, 6>};
 
 template <class W>
 TileFn tile_for(int rows, int tokens) {
-  static constexpr TileFn table[kTile][kTile] = {
-      {tile<W, 1, 1>, tile<W, 1, 2>, tile<W, 1, 3>, tile<W, 1, 4>},
-      {tile<W, 2, 1>, tile<W, 2, 2>, tile<W, 2, 3>, tile<W, 2, 4>},
-      {tile<W, 3, 1>, tile<W, 3, 2>, tile<W, 3, 3>, tile<W, 3, 4>},
-      {tile<W, 4, 1>, tile<W, 4, 2>, tile<W, 4, 3>, tile<W, 4, 4>},
-  };
-  return table[rows - 1][tokens - 1];
+  switch (rows) {
+    case 1: return tile_row<W, 1>[tokens - 1];
+    case 2: return tile_row<W, 2>[tokens - 1];
+    case 3: return tile_row<W, 3>[tokens - 1];
+    default: return tile_row<W, 4>[tokens - 1];
+  }
 }
 
 template <class W>
@@ -91,13 +97,13 @@ void float_gemm(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, cons
                 int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
   const auto* wb = static_cast<const uint8_t*>(w);
   const auto* ab = static_cast<const uint8_t*>(act);
-  for (int64_t t0 = 0; t0 < n_tokens; t0 += kTile) {
-    const int tokens = static_cast<int>(n_tokens - t0 < kTile ? n_tokens - t0 : kTile);
+  for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
+    const int tokens = static_cast<int>(n_tokens - t0 < kTokenTile ? n_tokens - t0 : kTokenTile);
     for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
       const int64_t i1 = n - i0 < kChunk ? n : i0 + kChunk;
-      for (int64_t r0 = 0; r0 < n_rows; r0 += kTile) {
-        const int rows = static_cast<int>(n_rows - r0 < kTile ? n_rows - r0 : kTile);
-        float out[kTile * kTile];
+      for (int64_t r0 = 0; r0 < n_rows; r0 += kRowTile) {
+        const int rows = static_cast<int>(n_rows - r0 < kRowTile ? n_rows - r0 : kRowTile);
+        float out[kRowTile * kTokenTile];
         tile_for<W>(rows, tokens)(wb + r0 * w_stride, w_stride, ab + t0 * act_stride, act_stride, i0, i1, out);
         for (int r = 0; r < rows; ++r) {
           for (int t = 0; t < tokens; ++t) {
