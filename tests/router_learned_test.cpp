@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "loco/error.h"
 #include "loco/model.h"
@@ -295,6 +296,38 @@ TEST(RouterEmbedding, TokenEmbeddingFeaturesOfTinyModel) {
   EmbeddingRouter loaded = EmbeddingRouter::load(file, token_embedding_features(model, "tiny-qwen3-q8_0"));
   EXPECT_EQ(loaded.probabilities(q), r.probabilities(q));
   EXPECT_THROW(EmbeddingRouter::load(file, token_embedding_features(model, "another model")), FormatError);
+}
+
+}  // namespace
+}  // namespace loco
+
+namespace loco {
+namespace {
+
+// Labels that have nothing to do with the text: a model that saw the query would get it
+// right (training accuracy 1), one that did not is at chance. Cross-validation must be at
+// chance, which shows no query is routed by a model trained on it.
+TEST(RouterClassifier, CrossValidationNeverSeesTheQuery) {
+  std::mt19937 rng(42);
+  const char* words[] = {"alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "zeta"};
+  std::vector<LabelledQuery> q;
+  const char* labels[] = {"math", "code", "none"};
+  for (int i = 0; i < 150; ++i) {
+    std::string text = "w";  // a word of its own: memorisable
+    text.append(std::to_string(i));
+    for (int k = 0; k < 4; ++k) text.append(" ").append(words[rng() % 8]);
+    q.push_back({text, labels[rng() % 3], "", ""});
+  }
+  RouterTrainOptions o;
+  o.l2 = 1e-5;
+  o.threshold = 0;
+  RouterTrainReport report;
+  ClassifierRouter::train(q, {}, o, &report);
+  EXPECT_GT(report.train_accuracy, 0.95);
+  const RouterEvaluation e = cross_validate_classifier(q, 5, o);
+  EXPECT_EQ(e.n, 150);
+  EXPECT_LT(e.accuracy, 0.5);  // chance is 1/3; 0.5 is far out for 150 queries
+  EXPECT_THROW(cross_validate_classifier(q, 1, o), Error);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ struct TrainOptions {
   bool no_bigrams = false;
   bool no_balance = false;
   std::string write_splits;
+  int folds = 0;
 };
 
 struct EvalOptions {
@@ -144,6 +145,16 @@ int run_train(TrainOptions opt) {
   fmt::print("  {:<12} {:>9.3f} {:>13.3f}\n", "keyword", ek.accuracy, ek.macro_recall);
   fmt::print("  {:<12} {:>9.3f} {:>13.3f}\n", opt.kind, el.accuracy, el.macro_recall);
   fmt::print("wrote {}\n", opt.out);
+
+  if (opt.folds > 0) {
+    if (opt.kind != "classifier") throw Error("--cross-validate works with the classifier router");
+    fmt::print("\n{}-fold cross-validation over all {} queries, keyword router:\n", opt.folds, all.size());
+    print_evaluation(evaluate_router(keyword, all, kLabelOrder));
+    fmt::print("\n{}-fold cross-validation, classifier router (each query routed by a model "
+               "trained without it):\n",
+               opt.folds);
+    print_evaluation(cross_validate_classifier(all, opt.folds, opt.train, kLabelOrder));
+  }
   return 0;
 }
 
@@ -192,6 +203,9 @@ Command register_router(CLI::App& root) {
       ->capture_default_str();
   t->add_option("--extra", train->data.extra_files,
                 "More labelled queries (JSONL {\"query\", \"label\"}), split like the rest");
+  t->add_option("--cross-validate", train->folds,
+                "Also route every query by K-fold cross-validation and report it")
+      ->check(CLI::Range(2, 100));
   t->add_flag("--no-bigrams", train->no_bigrams, "Classifier: words only");
   t->add_flag("--no-balance", train->no_balance, "Do not weight classes to count equally");
   t->add_option("--write-splits", train->write_splits,

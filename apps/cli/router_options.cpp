@@ -16,7 +16,8 @@ void add_router_flags(CLI::App& app, RouterFlags& flags) {
   app.add_option("-m,--model", flags.base_model, "Base model GGUF (embedding router features)");
   app.add_option("--threshold", flags.threshold,
                  "Learned routers: probability below which the base model answers "
-                 "(default: the one saved)");
+                 "(default: the one saved)")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 std::unique_ptr<Router> make_router(const RouterFlags& flags) {

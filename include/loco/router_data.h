@@ -70,5 +70,9 @@ struct RouterEvaluation {
 // as `label_order` first (those that occur), then any others alphabetically, "none" last.
 RouterEvaluation evaluate_router(const Router& router, const std::vector<LabelledQuery>& queries,
                                  const std::vector<std::string>& label_order = {});
+// The same from decisions made elsewhere (decisions[i] is the decision for queries[i]).
+RouterEvaluation evaluate_decisions(const std::vector<LabelledQuery>& queries,
+                                    std::vector<RouteDecision> decisions,
+                                    const std::vector<std::string>& label_order = {});
 
 }  // namespace loco

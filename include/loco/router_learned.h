@@ -120,6 +120,14 @@ class EmbeddingRouter : public Router {
   double threshold_ = 0.5;
 };
 
+// K-fold cross-validation of the classifier: queries are dealt into `folds` folds by the
+// hash of their group (or text); each fold is routed by a classifier trained on the other
+// folds, calibrated on those of them that router_split_of puts in the calibration split.
+// Every query is thus routed once by a router that never saw it. Needs folds >= 2.
+RouterEvaluation cross_validate_classifier(const std::vector<LabelledQuery>& queries, int folds,
+                                           const RouterTrainOptions& options,
+                                           const std::vector<std::string>& label_order = {});
+
 class Model;
 
 // v3 features until the engine exposes hidden states: the mean of the query's input token

@@ -122,3 +122,40 @@ std::string router_file_kind(const std::string& path) {
 }
 
 }  // namespace loco
+
+namespace loco {
+
+RouterEvaluation cross_validate_classifier(const std::vector<LabelledQuery>& queries, int folds,
+                                           const RouterTrainOptions& options,
+                                           const std::vector<std::string>& label_order) {
+  if (folds < 2 || folds > 100) throw Error("cross-validation needs 2 to 100 folds");
+  // FNV-1a again, but folds come from the high bits so they do not line up with the split.
+  auto fold_of = [&](const LabelledQuery& q) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (char c : q.group.empty() ? q.text : q.group) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ull;
+    }
+    return static_cast<int>((h >> 32) % static_cast<uint64_t>(folds));
+  };
+  std::vector<RouteDecision> decisions(queries.size());
+  for (int f = 0; f < folds; ++f) {
+    std::vector<LabelledQuery> train, calibration;
+    std::vector<size_t> test;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      if (fold_of(queries[i]) == f) {
+        test.push_back(i);
+      } else if (router_split_of(queries[i]) == RouterSplit::Calibration) {
+        calibration.push_back(queries[i]);
+      } else {
+        train.push_back(queries[i]);
+      }
+    }
+    if (test.empty()) continue;
+    const ClassifierRouter r = ClassifierRouter::train(train, calibration, options);
+    for (size_t i : test) decisions[i] = r.route(queries[i].text);
+  }
+  return evaluate_decisions(queries, std::move(decisions), label_order);
+}
+
+}  // namespace loco

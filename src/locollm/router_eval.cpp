@@ -8,12 +8,20 @@ namespace loco {
 
 RouterEvaluation evaluate_router(const Router& router, const std::vector<LabelledQuery>& queries,
                                  const std::vector<std::string>& label_order) {
+  std::vector<RouteDecision> decisions;
+  decisions.reserve(queries.size());
+  for (const LabelledQuery& q : queries) decisions.push_back(router.route(q.text));
+  return evaluate_decisions(queries, std::move(decisions), label_order);
+}
+
+RouterEvaluation evaluate_decisions(const std::vector<LabelledQuery>& queries,
+                                    std::vector<RouteDecision> decisions,
+                                    const std::vector<std::string>& label_order) {
   RouterEvaluation e;
   std::vector<std::string> decided;
-  for (const LabelledQuery& q : queries) {
-    RouteDecision d = router.route(q.text);
-    decided.push_back(decision_label(d));
-    if (decided.back() != q.label) e.mistakes.push_back({q, std::move(d)});
+  for (size_t i = 0; i < queries.size(); ++i) {
+    decided.push_back(decision_label(decisions[i]));
+    if (decided.back() != queries[i].label) e.mistakes.push_back({queries[i], std::move(decisions[i])});
   }
 
   // Labels: the preferred order first, then the rest alphabetically, "none" last.
