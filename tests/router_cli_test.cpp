@@ -79,18 +79,20 @@ TEST(RouterCli, TrainRouteAndEval) {
   if (!std::ifstream(kDatasets + "/locollm-v1/math.jsonl")) GTEST_SKIP() << "no shared datasets";
   const std::string dir = test::temp_dir();
   const std::string model = dir + "/router.json";
-  CliResult r = run_cli({"router", "train", "--out", model, "--data-dir", kDatasets,
-                         "--max-gsm8k", "100", "--write-splits", dir});
+  CliResult r = run_cli({"router", "train", "--out", model, "--data-dir", kDatasets, "--max-gsm8k",
+                         "100", "--write-splits", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("held-out routing"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("temperature"), std::string::npos) << r.out;
 
-  r = run_cli({"route", "A shop sells 3 pens for $2. How much do 12 pens cost?", "--model-file", model});
+  r = run_cli(
+      {"route", "A shop sells 3 pens for $2. How much do 12 pens cost?", "--model-file", model});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("router: classifier"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("decision: math"), std::string::npos) << r.out;
 
-  r = run_cli({"route", "A shop sells 3 pens for $2.", "--model-file", model, "--threshold", "1", "--json"});
+  r = run_cli({"route", "A shop sells 3 pens for $2.", "--model-file", model, "--threshold", "1",
+               "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(nlohmann::json::parse(r.out)["adapter"].is_null()) << r.out;
 
@@ -105,7 +107,8 @@ TEST(RouterCli, TrainRouteAndEval) {
 
 TEST(RouterCli, BadInputsGiveOneLineErrors) {
   const std::string dir = test::temp_dir();
-  std::ofstream(dir + "/bad.json") << "{\"format\": \"loco-router\", \"version\": 1, \"kind\": \"classifier\"}";
+  std::ofstream(dir + "/bad.json")
+      << "{\"format\": \"loco-router\", \"version\": 1, \"kind\": \"classifier\"}";
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"route", "hi", "--model-file", dir + "/bad.json"},
         std::vector<std::string>{"route", "hi", "--model-file", dir + "/missing.json"},

@@ -50,8 +50,10 @@ TEST(RouterDataset, BuildsTheDocumentedSet) {
     EXPECT_FALSE(q.text.empty());
   }
   const int64_t humaneval = count_lines(o.data_dir + "/humaneval/HumanEval.jsonl", false);
-  EXPECT_EQ(per_label["math"], count_lines(o.data_dir + "/locollm-v1/math.jsonl", false) + o.max_gsm8k);
-  EXPECT_EQ(per_label["code"], count_lines(o.data_dir + "/locollm-v1/code.jsonl", false) + humaneval);
+  EXPECT_EQ(per_label["math"],
+            count_lines(o.data_dir + "/locollm-v1/math.jsonl", false) + o.max_gsm8k);
+  EXPECT_EQ(per_label["code"],
+            count_lines(o.data_dir + "/locollm-v1/code.jsonl", false) + humaneval);
   EXPECT_EQ(per_label["analysis"], count_lines(o.data_dir + "/locollm-v1/analysis.jsonl", false));
   EXPECT_EQ(per_label["none"], count_lines(o.none_file, true));
   EXPECT_GE(per_label["none"], 150);
@@ -113,12 +115,16 @@ class TableRouter : public Router {
 
 TEST(RouterEvaluation, ConfusionMatrixPrecisionRecall) {
   // label -> decision: math->math x2, math->none, code->math, none->none x2, none->code
-  const std::vector<LabelledQuery> q = {{"a", "math", "", ""}, {"b", "math", "", ""},
-                                        {"c", "math", "", ""}, {"d", "code", "", ""},
-                                        {"e", "none", "", ""}, {"f", "none", "", ""},
-                                        {"g", "none", "", ""}};
-  TableRouter r({{"a", "math"}, {"b", "math"}, {"c", "none"}, {"d", "math"}, {"e", "none"},
-                 {"f", "none"}, {"g", "code"}});
+  const std::vector<LabelledQuery> q = {
+      {"a", "math", "", ""}, {"b", "math", "", ""}, {"c", "math", "", ""}, {"d", "code", "", ""},
+      {"e", "none", "", ""}, {"f", "none", "", ""}, {"g", "none", "", ""}};
+  TableRouter r({{"a", "math"},
+                 {"b", "math"},
+                 {"c", "none"},
+                 {"d", "math"},
+                 {"e", "none"},
+                 {"f", "none"},
+                 {"g", "code"}});
   const RouterEvaluation e = evaluate_router(r, q, {"math", "code", "analysis"});
   EXPECT_EQ(e.labels, (std::vector<std::string>{"math", "code", "none"}));
   EXPECT_EQ(e.confusion, (std::vector<std::vector<int64_t>>{{2, 0, 1}, {1, 0, 0}, {0, 1, 2}}));
@@ -182,7 +188,8 @@ TEST(RouterDataset, ClassifierBeatsKeywordsOnHeldOutQueries) {
   // Temperature scaling, fitted on the calibration split, helps on the held-out split too.
   auto calibrated = [&](std::string_view q) { return classifier.probabilities(q, true); };
   auto raw = [&](std::string_view q) { return classifier.probabilities(q, false); };
-  const ProbabilityQuality after = probability_quality(classifier.classes(), calibrated, s.held_out);
+  const ProbabilityQuality after =
+      probability_quality(classifier.classes(), calibrated, s.held_out);
   const ProbabilityQuality before = probability_quality(classifier.classes(), raw, s.held_out);
   EXPECT_LT(after.nll, before.nll);
   EXPECT_LT(report.calibration.nll_after, report.calibration.nll_before);

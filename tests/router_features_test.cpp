@@ -34,14 +34,15 @@ TEST(RouterFeatures, TfidfThreeDocuments) {
   const std::vector<double> idf = {1.2876820724517808, 1.6931471805599454, 1.6931471805599454,
                                    1.2876820724517808, 1.0};
   ASSERT_EQ(v.idf().size(), idf.size());
-  for (size_t i = 0; i < idf.size(); ++i) EXPECT_NEAR(v.idf()[i], idf[i], 1e-15) << v.vocabulary()[i];
+  for (size_t i = 0; i < idf.size(); ++i)
+    EXPECT_NEAR(v.idf()[i], idf[i], 1e-15) << v.vocabulary()[i];
 
   // "the cat cat dog bird": tf the 1, cat 2, dog 1; "bird" was never seen.
   SparseVector x = v.transform("The cat cat dog bird");
   ASSERT_EQ(x.index, (std::vector<uint32_t>{0, 1, 4}));
-  EXPECT_NEAR(x.value[0], 0.7948030974218354, 1e-7);  // cat
-  EXPECT_NEAR(x.value[1], 0.5225352795887762, 1e-7);  // dog
-  EXPECT_NEAR(x.value[2], 0.30861775372414296, 1e-7); // the
+  EXPECT_NEAR(x.value[0], 0.7948030974218354, 1e-7);   // cat
+  EXPECT_NEAR(x.value[1], 0.5225352795887762, 1e-7);   // dog
+  EXPECT_NEAR(x.value[2], 0.30861775372414296, 1e-7);  // the
 
   EXPECT_TRUE(v.transform("bird fish").index.empty());
 }

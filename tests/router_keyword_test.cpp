@@ -107,7 +107,8 @@ TEST(RouterKeyword, V1ListsMatchTheRegistryFile) {
   std::regex keywords_re(R"(router_keywords:\s*\[([^\]]*)\])");
   std::regex item_re(R"re("([^"]*)")re");
   AdapterKeywords from_file;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), adapter_re); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), adapter_re);
+       it != std::sregex_iterator(); ++it) {
     const std::string name = (*it)[1];
     if (name == "adapters" || name == "base_model") continue;
     std::smatch m;
@@ -115,7 +116,8 @@ TEST(RouterKeyword, V1ListsMatchTheRegistryFile) {
     ASSERT_TRUE(std::regex_search(rest, m, keywords_re)) << name;
     std::vector<std::string> words;
     const std::string list = m[1];
-    for (auto w = std::sregex_iterator(list.begin(), list.end(), item_re); w != std::sregex_iterator(); ++w) {
+    for (auto w = std::sregex_iterator(list.begin(), list.end(), item_re);
+         w != std::sregex_iterator(); ++w) {
       words.push_back((*w)[1]);
     }
     from_file.emplace_back(name, words);

@@ -1,5 +1,7 @@
 // ClassifierRouter and EmbeddingRouter: decisions and the threshold, save/load round
 // trips, and refusal of malformed or mismatched router files.
+#include "loco/router_learned.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,7 +11,6 @@
 #include "loco/error.h"
 #include "loco/model.h"
 #include "loco/quantize.h"
-#include "loco/router_learned.h"
 #include "loco/tokenizer.h"
 #include "test_paths.h"
 
@@ -27,9 +28,9 @@ std::vector<LabelledQuery> toy_queries() {
                "How much is 100 divided by 4?", "Multiply 13 by 3.", "What is 2 plus 2?",
                "What is 81 divided by 9?"});
   add("code", {"Write a Python function to reverse a list.", "Python: sort a dict by value.",
-               "How do I open a file in Python?", "Fix my Python loop.", "Write a Python class for a stack.",
-               "Python function that checks for primes.", "Explain this Python error.",
-               "Write a Python script to rename files."});
+               "How do I open a file in Python?", "Fix my Python loop.",
+               "Write a Python class for a stack.", "Python function that checks for primes.",
+               "Explain this Python error.", "Write a Python script to rename files."});
   add("none", {"Tell me a joke.", "What is the capital of France?", "Write a poem about rain.",
                "Recommend a good book.", "How are you today?", "Who painted the Mona Lisa?",
                "Plan a trip to Rome.", "What should I cook tonight?"});
@@ -115,7 +116,8 @@ TEST(RouterClassifier, NeedsTwoClasses) {
 
 TEST(RouterClassifier, SaveLoadRoundTripIsExact) {
   std::vector<LabelledQuery> all = toy_queries();
-  ClassifierRouter r = ClassifierRouter::train(all, {all[0], all[9], all[17]}, RouterTrainOptions{});
+  ClassifierRouter r =
+      ClassifierRouter::train(all, {all[0], all[9], all[17]}, RouterTrainOptions{});
   r.set_threshold(0.37);
   const std::string path = temp_file("classifier.json");
   r.save(path);
@@ -124,7 +126,8 @@ TEST(RouterClassifier, SaveLoadRoundTripIsExact) {
   EXPECT_EQ(loaded.classes(), r.classes());
   EXPECT_EQ(loaded.temperature(), r.temperature());
   EXPECT_EQ(loaded.threshold(), 0.37);
-  for (const char* q : {"What is 3 plus 3?", "python sort", "hello there", "", "caf\xc3\xa9 \xff\xfe"}) {
+  for (const char* q :
+       {"What is 3 plus 3?", "python sort", "hello there", "", "caf\xc3\xa9 \xff\xfe"}) {
     EXPECT_EQ(loaded.probabilities(q), r.probabilities(q)) << q;
     const RouteDecision a = r.route(q), b = loaded.route(q);
     EXPECT_EQ(a.adapter, b.adapter);
@@ -173,7 +176,8 @@ TEST(RouterClassifier, MalformedFilesAreRefused) {
   edited("short bias", [](json& j) { j["head"]["bias"].erase(0); });
   edited("idf size", [](json& j) { j["features"]["idf"].push_back(1.0); });
   edited("idf value", [](json& j) { j["features"]["idf"][0] = -2.0; });
-  edited("vocabulary repeat", [&](json& j) { j["features"]["vocabulary"][1] = j["features"]["vocabulary"][0]; });
+  edited("vocabulary repeat",
+         [&](json& j) { j["features"]["vocabulary"][1] = j["features"]["vocabulary"][0]; });
   edited("vocabulary type", [](json& j) { j["features"]["vocabulary"][0] = json::array(); });
   edited("feature type", [](json& j) { j["features"]["type"] = "dense"; });
   edited("bigrams type", [](json& j) { j["features"]["bigrams"] = 1; });
@@ -282,7 +286,9 @@ TEST(RouterEmbedding, TokenEmbeddingFeaturesOfTinyModel) {
   std::vector<float> row(256);
   for (TokenId id : ids) {
     dequantize_row(e.type, e.row(id), row.data(), 256);
-    for (int i = 0; i < 256; ++i) expect[static_cast<size_t>(i)] += row[static_cast<size_t>(i)] / static_cast<double>(ids.size());
+    for (int i = 0; i < 256; ++i)
+      expect[static_cast<size_t>(i)] +=
+          row[static_cast<size_t>(i)] / static_cast<double>(ids.size());
   }
   const std::vector<float> got = f.compute(q);
   for (size_t i = 0; i < 256; ++i) EXPECT_NEAR(got[i], expect[i], 1e-5) << i;
@@ -293,9 +299,11 @@ TEST(RouterEmbedding, TokenEmbeddingFeaturesOfTinyModel) {
   EXPECT_GE(report.train_accuracy, 0.9);
   const std::string file = temp_file("tiny_embedding.json");
   r.save(file);
-  EmbeddingRouter loaded = EmbeddingRouter::load(file, token_embedding_features(model, "tiny-qwen3-q8_0"));
+  EmbeddingRouter loaded =
+      EmbeddingRouter::load(file, token_embedding_features(model, "tiny-qwen3-q8_0"));
   EXPECT_EQ(loaded.probabilities(q), r.probabilities(q));
-  EXPECT_THROW(EmbeddingRouter::load(file, token_embedding_features(model, "another model")), FormatError);
+  EXPECT_THROW(EmbeddingRouter::load(file, token_embedding_features(model, "another model")),
+               FormatError);
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ TEST(RouterRegression, GradientMatchesFiniteDifferences) {
     a[i] += h;
     b[i] -= h;
     const double numeric =
-        (softmax_objective(d, K, D, l2, a, nullptr) - softmax_objective(d, K, D, l2, b, nullptr)) / (2 * h);
+        (softmax_objective(d, K, D, l2, a, nullptr) - softmax_objective(d, K, D, l2, b, nullptr)) /
+        (2 * h);
     EXPECT_NEAR(g[i], numeric, 1e-8 + 1e-6 * std::abs(numeric)) << "parameter " << i;
   }
 }

@@ -52,7 +52,8 @@ int run_route(const RouteOptions& opt) {
 
 Command register_route(CLI::App& root) {
   auto opt = std::make_shared<RouteOptions>();
-  CLI::App* app = root.add_subcommand("route", "Show which adapter a router picks for a query, and why");
+  CLI::App* app =
+      root.add_subcommand("route", "Show which adapter a router picks for a query, and why");
   app->add_option("query", opt->query, "The query")->required();
   add_router_flags(*app, opt->router);
   app->add_flag("--json", opt->json, "Print the decision as one JSON object");

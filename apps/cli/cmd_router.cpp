@@ -70,7 +70,8 @@ int run_train(TrainOptions opt) {
   const std::vector<LabelledQuery> all = build_router_dataset(opt.data);
   const RouterSplits splits = split_router_dataset(all);
 
-  fmt::print("dataset: {} queries from {} and {}\n", all.size(), opt.data.data_dir, opt.data.none_file);
+  fmt::print("dataset: {} queries from {} and {}\n", all.size(), opt.data.data_dir,
+             opt.data.none_file);
   std::map<std::string, std::map<std::string, int>> sources;  // label -> source -> count
   std::map<std::string, std::array<int, 3>> per_split;
   for (const LabelledQuery& q : all) {
@@ -83,12 +84,14 @@ int run_train(TrainOptions opt) {
     if (sources.count(l)) labels.push_back(l);
   }
   for (const auto& [l, unused] : sources) {
-    if (l != kBaseModelLabel && std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+    if (l != kBaseModelLabel && std::find(labels.begin(), labels.end(), l) == labels.end())
+      labels.push_back(l);
   }
   if (sources.count(std::string(kBaseModelLabel))) labels.emplace_back(kBaseModelLabel);
   for (const std::string& l : labels) {
     std::string src;
-    for (const auto& [s, n] : sources[l]) src += fmt::format("{}{} {}", src.empty() ? "" : ", ", s, n);
+    for (const auto& [s, n] : sources[l])
+      src += fmt::format("{}{} {}", src.empty() ? "" : ", ", s, n);
     const auto& c = per_split[l];
     fmt::print("  {:<10} {:>6} {:>12} {:>9}  {}\n", l, c[0], c[1], c[2], src);
   }
@@ -112,7 +115,9 @@ int run_train(TrainOptions opt) {
         ClassifierRouter::train(splits.train, splits.calibration, opt.train, &report));
     r->save(opt.out);
     classes = r->classes();
-    probabilities = [r](std::string_view q, bool calibrated) { return r->probabilities(q, calibrated); };
+    probabilities = [r](std::string_view q, bool calibrated) {
+      return r->probabilities(q, calibrated);
+    };
     router = std::make_unique<ClassifierRouter>(*r);
   } else {
     if (opt.base_model.empty()) throw Error("the embedding router needs the base model (-m)");
@@ -120,16 +125,20 @@ int run_train(TrainOptions opt) {
         base_model_features(opt.base_model), splits.train, splits.calibration, opt.train, &report));
     r->save(opt.out);
     classes = r->classes();
-    probabilities = [r](std::string_view q, bool calibrated) { return r->probabilities(q, calibrated); };
+    probabilities = [r](std::string_view q, bool calibrated) {
+      return r->probabilities(q, calibrated);
+    };
     router = std::make_unique<EmbeddingRouter>(*r);
   }
 
-  fmt::print("trained {} router: {} features, {} L-BFGS iterations ({}), training accuracy {:.3f}\n",
-             opt.kind, report.n_features, report.iterations,
-             report.converged ? "converged" : "iteration limit", report.train_accuracy);
+  fmt::print(
+      "trained {} router: {} features, {} L-BFGS iterations ({}), training accuracy {:.3f}\n",
+      opt.kind, report.n_features, report.iterations,
+      report.converged ? "converged" : "iteration limit", report.train_accuracy);
   const CalibrationReport& c = report.calibration;
-  fmt::print("calibration on {} queries: temperature {:.3f}; NLL {:.4f} -> {:.4f}; ECE {:.4f} -> {:.4f}\n",
-             c.n, c.temperature, c.nll_before, c.nll_after, c.ece_before, c.ece_after);
+  fmt::print(
+      "calibration on {} queries: temperature {:.3f}; NLL {:.4f} -> {:.4f}; ECE {:.4f} -> {:.4f}\n",
+      c.n, c.temperature, c.nll_before, c.nll_after, c.ece_before, c.ece_after);
   const ProbabilityQuality before = probability_quality(
       classes, [&](std::string_view q) { return probabilities(q, false); }, splits.held_out);
   const ProbabilityQuality after = probability_quality(
@@ -148,11 +157,13 @@ int run_train(TrainOptions opt) {
 
   if (opt.folds > 0) {
     if (opt.kind != "classifier") throw Error("--cross-validate works with the classifier router");
-    fmt::print("\n{}-fold cross-validation over all {} queries, keyword router:\n", opt.folds, all.size());
+    fmt::print("\n{}-fold cross-validation over all {} queries, keyword router:\n", opt.folds,
+               all.size());
     print_evaluation(evaluate_router(keyword, all, kLabelOrder));
-    fmt::print("\n{}-fold cross-validation, classifier router (each query routed by a model "
-               "trained without it):\n",
-               opt.folds);
+    fmt::print(
+        "\n{}-fold cross-validation, classifier router (each query routed by a model "
+        "trained without it):\n",
+        opt.folds);
     print_evaluation(cross_validate_classifier(all, opt.folds, opt.train, kLabelOrder));
   }
   return 0;
@@ -163,9 +174,11 @@ int run_eval(const EvalOptions& opt) {
   std::unique_ptr<Router> router = make_router(opt.router);
   const RouterEvaluation e = evaluate_router(*router, queries, kLabelOrder);
   fmt::print("router: {}{}, {} queries from {}\n", router->kind(),
-             opt.router.model_file.empty() ? "" : " (" + opt.router.model_file + ")", e.n, opt.file);
+             opt.router.model_file.empty() ? "" : " (" + opt.router.model_file + ")", e.n,
+             opt.file);
   print_evaluation(e);
-  const size_t shown = std::min(e.mistakes.size(), static_cast<size_t>(std::max(0, opt.show_mistakes)));
+  const size_t shown =
+      std::min(e.mistakes.size(), static_cast<size_t>(std::max(0, opt.show_mistakes)));
   if (shown > 0) fmt::print("mistakes ({} of {}):\n", shown, e.mistakes.size());
   for (size_t i = 0; i < shown; ++i) {
     const auto& [q, d] = e.mistakes[i];
@@ -195,7 +208,8 @@ Command register_router(CLI::App& root) {
   t->add_option("--max-gsm8k", train->data.max_gsm8k, "GSM8K questions to use")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
-  t->add_option("--threshold", train->train.threshold, "Probability below which the base model answers")
+  t->add_option("--threshold", train->train.threshold,
+                "Probability below which the base model answers")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   t->add_option("--l2", train->train.l2, "L2 penalty on the weights")
@@ -213,7 +227,8 @@ Command register_router(CLI::App& root) {
 
   auto eval = std::make_shared<EvalOptions>();
   CLI::App* e = app->add_subcommand("eval", "Accuracy and confusion matrix on labelled queries");
-  e->add_option("file", eval->file, "JSONL, one {\"query\": ..., \"label\": ...} a line")->required();
+  e->add_option("file", eval->file, "JSONL, one {\"query\": ..., \"label\": ...} a line")
+      ->required();
   add_router_flags(*e, eval->router);
   e->add_option("--mistakes", eval->show_mistakes, "List up to this many misrouted queries");
 

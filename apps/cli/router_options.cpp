@@ -22,7 +22,8 @@ void add_router_flags(CLI::App& app, RouterFlags& flags) {
 
 std::unique_ptr<Router> make_router(const RouterFlags& flags) {
   std::string kind = flags.kind;
-  if (kind == "auto") kind = flags.model_file.empty() ? "keyword" : router_file_kind(flags.model_file);
+  if (kind == "auto")
+    kind = flags.model_file.empty() ? "keyword" : router_file_kind(flags.model_file);
   if (kind == "keyword") {
     if (!flags.model_file.empty()) throw Error("the keyword router takes no --model-file");
     return std::make_unique<KeywordRouter>(locollm_v1_keywords());

@@ -25,10 +25,10 @@ struct RouteScore {
 };
 
 struct RouteDecision {
-  std::string adapter;            // "" = the base model answers
-  double confidence = 0;          // see each router; in [0, 1]
-  std::vector<RouteScore> scores; // every candidate, in the router's fixed order
-  std::string explanation;        // one sentence: why this decision
+  std::string adapter;             // "" = the base model answers
+  double confidence = 0;           // see each router; in [0, 1]
+  std::vector<RouteScore> scores;  // every candidate, in the router's fixed order
+  std::string explanation;         // one sentence: why this decision
 };
 
 // The label a decision stands for in evaluations: the adapter, or "none".

@@ -18,7 +18,7 @@ struct LabelledQuery {
 };
 
 struct RouterDataOptions {
-  std::string data_dir = "../shared/datasets";          // locollm-v1/, gsm8k/, humaneval/
+  std::string data_dir = "../shared/datasets";             // locollm-v1/, gsm8k/, humaneval/
   std::string none_file = "data/router/none_queries.txt";  // general queries, one a line
   int max_gsm8k = 400;  // GSM8K questions kept (a deterministic sample of train + test)
   std::vector<std::string> extra_files;  // more labelled queries (JSONL, as read_labelled_jsonl)
@@ -59,10 +59,10 @@ struct RouterEvaluation {
   int64_t n = 0;
   int64_t correct = 0;
   double accuracy = 0;
-  double macro_recall = 0;                // mean recall over the labels that occur
-  std::vector<std::string> labels;        // rows and columns of the confusion matrix
+  double macro_recall = 0;                      // mean recall over the labels that occur
+  std::vector<std::string> labels;              // rows and columns of the confusion matrix
   std::vector<std::vector<int64_t>> confusion;  // [true label][decision]
-  std::vector<ClassMetrics> per_class;    // in labels order
+  std::vector<ClassMetrics> per_class;          // in labels order
   std::vector<std::pair<LabelledQuery, RouteDecision>> mistakes;
 };
 

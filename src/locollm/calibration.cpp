@@ -63,7 +63,8 @@ double fit_temperature(const std::vector<std::vector<double>>& logits, const std
 double expected_calibration_error(const std::vector<std::vector<double>>& probabilities,
                                   const std::vector<int>& y, int bins) {
   if (probabilities.empty() || bins <= 0) return 0;
-  std::vector<double> count(static_cast<size_t>(bins)), correct(count.size()), confidence(count.size());
+  std::vector<double> count(static_cast<size_t>(bins)), correct(count.size()),
+      confidence(count.size());
   for (size_t i = 0; i < probabilities.size(); ++i) {
     const std::vector<double>& p = probabilities[i];
     const auto top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());

@@ -29,7 +29,8 @@ struct Pair {
 
 }  // namespace
 
-LbfgsResult lbfgs_minimize(const Objective& f, std::vector<double> x0, const LbfgsOptions& options) {
+LbfgsResult lbfgs_minimize(const Objective& f, std::vector<double> x0,
+                           const LbfgsOptions& options) {
   const size_t n = x0.size();
   LbfgsResult r;
   r.x = std::move(x0);

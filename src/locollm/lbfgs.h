@@ -12,8 +12,8 @@ using Objective = std::function<double(const std::vector<double>& x, std::vector
 
 struct LbfgsOptions {
   int max_iterations = 500;
-  int memory = 10;                  // (s, y) pairs kept
-  double gradient_tolerance = 1e-6; // stop when max |grad| falls below this
+  int memory = 10;                   // (s, y) pairs kept
+  double gradient_tolerance = 1e-6;  // stop when max |grad| falls below this
 };
 
 struct LbfgsResult {

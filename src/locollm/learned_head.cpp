@@ -29,7 +29,8 @@ ProbabilityQuality probability_quality(
   int64_t correct = 0;
   for (const LabelledQuery& query : queries) {
     auto it = std::find(classes.begin(), classes.end(), query.label);
-    if (it == classes.end()) throw Error("label \"" + query.label + "\" is not one of the router's classes");
+    if (it == classes.end())
+      throw Error("label \"" + query.label + "\" is not one of the router's classes");
     y.push_back(static_cast<int>(it - classes.begin()));
     p.push_back(probabilities(query.text));
     const std::vector<double>& pi = p.back();
@@ -54,7 +55,8 @@ RouteDecision LearnedHead::decide(const SparseVector& x, double threshold,
   }
   const auto top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
   auto none_it = std::find(classes.begin(), classes.end(), kBaseModelLabel);
-  const double p_none = none_it == classes.end() ? 0.0 : p[static_cast<size_t>(none_it - classes.begin())];
+  const double p_none =
+      none_it == classes.end() ? 0.0 : p[static_cast<size_t>(none_it - classes.begin())];
   if (classes[top] == kBaseModelLabel) {
     d.confidence = p[top];
     d.explanation = fmt::format(
@@ -140,7 +142,8 @@ LearnedHead train_head(const std::vector<SparseVector>& train_x,
       const std::vector<double> z = head.model.logits(train_x[i]);
       correct += (std::max_element(z.begin(), z.end()) - z.begin()) == rows.y[i] ? 1 : 0;
     }
-    report->train_accuracy = train_x.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(train_x.size());
+    report->train_accuracy =
+        train_x.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(train_x.size());
     CalibrationReport& c = report->calibration;
     c.n = static_cast<int64_t>(logits.size());
     c.temperature = head.temperature;

@@ -25,7 +25,8 @@ ClassifierRouter ClassifierRouter::train(const std::vector<LabelledQuery>& train
     labels.push_back(q.label);
   }
   auto features = std::make_shared<Features>();
-  features->tfidf = router::TfidfVectorizer::fit(texts, options.bigrams, std::max(1, options.min_df));
+  features->tfidf =
+      router::TfidfVectorizer::fit(texts, options.bigrams, std::max(1, options.min_df));
   std::vector<router::SparseVector> x, calibration_x;
   for (const std::string& t : texts) x.push_back(features->tfidf.transform(t));
   for (const LabelledQuery& q : calibration) {
@@ -97,7 +98,8 @@ ClassifierRouter ClassifierRouter::load(const std::string& path) {
     throw FormatError(path + ": classifier features must be of type \"tfidf\"");
   }
   std::vector<std::string> vocabulary = router::string_array(f, "vocabulary", path);
-  std::vector<double> idf = router::number_array(f, "idf", path, static_cast<int64_t>(vocabulary.size()));
+  std::vector<double> idf =
+      router::number_array(f, "idf", path, static_cast<int64_t>(vocabulary.size()));
   auto features = std::make_shared<Features>();
   try {
     features->tfidf = router::TfidfVectorizer::from_parts(std::move(vocabulary), std::move(idf),

@@ -100,7 +100,8 @@ std::vector<LabelledQuery> build_router_dataset(const RouterDataOptions& options
     const size_t a = line.find_first_not_of(" \t\r");
     if (a == std::string::npos || line[a] == '#') continue;
     const size_t b = line.find_last_not_of(" \t\r");
-    out.push_back({line.substr(a, b - a + 1), std::string(kBaseModelLabel), "none_queries.txt", ""});
+    out.push_back(
+        {line.substr(a, b - a + 1), std::string(kBaseModelLabel), "none_queries.txt", ""});
   }
   for (const std::string& path : options.extra_files) {
     for (LabelledQuery& q : read_labelled_jsonl(path)) {
@@ -122,9 +123,15 @@ RouterSplits split_router_dataset(const std::vector<LabelledQuery>& queries) {
   RouterSplits s;
   for (const LabelledQuery& q : queries) {
     switch (router_split_of(q)) {
-      case RouterSplit::Train: s.train.push_back(q); break;
-      case RouterSplit::Calibration: s.calibration.push_back(q); break;
-      case RouterSplit::HeldOut: s.held_out.push_back(q); break;
+      case RouterSplit::Train:
+        s.train.push_back(q);
+        break;
+      case RouterSplit::Calibration:
+        s.calibration.push_back(q);
+        break;
+      case RouterSplit::HeldOut:
+        s.held_out.push_back(q);
+        break;
     }
   }
   return s;
@@ -135,7 +142,8 @@ std::vector<LabelledQuery> read_labelled_jsonl(const std::string& path) {
   for_each_jsonl(path, [&](const json& j, int64_t line) {
     LabelledQuery q{string_member(j, "query", path, line), string_member(j, "label", path, line),
                     "", ""};
-    if (auto it = j.find("source"); it != j.end() && it->is_string()) q.source = it->get<std::string>();
+    if (auto it = j.find("source"); it != j.end() && it->is_string())
+      q.source = it->get<std::string>();
     out.push_back(std::move(q));
   });
   return out;

@@ -28,7 +28,8 @@ std::vector<float> extract(const FeatureExtractor& features, std::string_view qu
   }
   for (float f : v) {
     if (!std::isfinite(f)) {
-      throw Error(fmt::format("feature extractor \"{}\" returned a non-finite value", features.name));
+      throw Error(
+          fmt::format("feature extractor \"{}\" returned a non-finite value", features.name));
     }
   }
   return v;
@@ -92,8 +93,8 @@ EmbeddingRouter EmbeddingRouter::train(FeatureExtractor features,
     calibration_labels.push_back(q.label);
   }
   EmbeddingRouter r;
-  r.head_ = std::make_shared<LearnedHead>(train_head(x, labels, calibration_x, calibration_labels,
-                                                     features.dim, options, report));
+  r.head_ = std::make_shared<LearnedHead>(
+      train_head(x, labels, calibration_x, calibration_labels, features.dim, options, report));
   r.standardiser_ = std::move(st);
   r.features_ = std::move(features);
   r.threshold_ = options.threshold;
@@ -109,7 +110,9 @@ void EmbeddingRouter::set_threshold(double threshold) {
 }
 
 std::vector<double> EmbeddingRouter::probabilities(std::string_view query, bool calibrated) const {
-  return head_->probabilities(standardise(extract(features_, query), standardiser_->mean, standardiser_->scale), calibrated);
+  return head_->probabilities(
+      standardise(extract(features_, query), standardiser_->mean, standardiser_->scale),
+      calibrated);
 }
 
 RouteDecision EmbeddingRouter::route(std::string_view query) const {

@@ -21,7 +21,8 @@ RouterEvaluation evaluate_decisions(const std::vector<LabelledQuery>& queries,
   std::vector<std::string> decided;
   for (size_t i = 0; i < queries.size(); ++i) {
     decided.push_back(decision_label(decisions[i]));
-    if (decided.back() != queries[i].label) e.mistakes.push_back({queries[i], std::move(decisions[i])});
+    if (decided.back() != queries[i].label)
+      e.mistakes.push_back({queries[i], std::move(decisions[i])});
   }
 
   // Labels: the preferred order first, then the rest alphabetically, "none" last.
@@ -33,7 +34,8 @@ RouterEvaluation evaluate_decisions(const std::vector<LabelledQuery>& queries,
   std::sort(seen.begin(), seen.end());
   seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
   for (const std::string& l : label_order) {
-    if (l != kBaseModelLabel && std::binary_search(seen.begin(), seen.end(), l)) e.labels.push_back(l);
+    if (l != kBaseModelLabel && std::binary_search(seen.begin(), seen.end(), l))
+      e.labels.push_back(l);
   }
   for (const std::string& l : seen) {
     if (l != kBaseModelLabel && std::find(e.labels.begin(), e.labels.end(), l) == e.labels.end()) {

@@ -140,13 +140,15 @@ std::vector<double> number_array(const json& object, const char* key, const std:
   for (const json& e : v) {
     if (!e.is_number()) fail(path, std::string("field \"") + key + "\" holds a non-number");
     const double x = e.get<double>();
-    if (!std::isfinite(x)) fail(path, std::string("field \"") + key + "\" holds a non-finite value");
+    if (!std::isfinite(x))
+      fail(path, std::string("field \"") + key + "\" holds a non-finite value");
     out.push_back(x);
   }
   return out;
 }
 
-std::vector<std::string> string_array(const json& object, const char* key, const std::string& path) {
+std::vector<std::string> string_array(const json& object, const char* key,
+                                      const std::string& path) {
   const json& v = field(object, key, path);
   if (!v.is_array()) fail(path, std::string("field \"") + key + "\" is not an array");
   std::vector<std::string> out;

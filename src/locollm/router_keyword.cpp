@@ -10,8 +10,8 @@ namespace loco {
 namespace {
 
 bool is_word_byte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;
 }
 
 bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
@@ -42,8 +42,10 @@ bool occurs_normalised(std::string_view text, std::string_view keyword) {
   for (size_t pos = text.find(keyword); pos != std::string_view::npos;
        pos = text.find(keyword, pos + 1)) {
     const size_t end = pos + keyword.size();
-    const bool start_ok = !check_start || pos == 0 || !is_word_byte(static_cast<unsigned char>(text[pos - 1]));
-    const bool end_ok = !check_end || end == text.size() || !is_word_byte(static_cast<unsigned char>(text[end]));
+    const bool start_ok =
+        !check_start || pos == 0 || !is_word_byte(static_cast<unsigned char>(text[pos - 1]));
+    const bool end_ok =
+        !check_end || end == text.size() || !is_word_byte(static_cast<unsigned char>(text[end]));
     if (start_ok && end_ok) return true;
   }
   return false;
@@ -77,7 +79,8 @@ KeywordRouter::KeywordRouter(AdapterKeywords adapters) : adapters_(std::move(ada
     if (name == kBaseModelLabel) {
       throw Error("keyword router: \"none\" is reserved for the base model, not an adapter name");
     }
-    if (!names.insert(name).second) throw Error("keyword router: adapter " + name + " is listed twice");
+    if (!names.insert(name).second)
+      throw Error("keyword router: adapter " + name + " is listed twice");
     for (std::string& k : keywords) {
       k = normalise(k);
       if (k.empty()) throw Error("keyword router: adapter " + name + " has an empty keyword");
@@ -125,9 +128,9 @@ RouteDecision KeywordRouter::route(std::string_view query) const {
     for (size_t b = 0; b < adapters_.size(); ++b) {
       if (b != a) runner_up = std::max(runner_up, found[b].size());
     }
-    d.explanation = fmt::format("{} matched {} ({}), more than any other adapter ({} at most)",
-                                d.adapter, plural(best, "keyword"), quoted_list(found[a]),
-                                runner_up);
+    d.explanation =
+        fmt::format("{} matched {} ({}), more than any other adapter ({} at most)", d.adapter,
+                    plural(best, "keyword"), quoted_list(found[a]), runner_up);
   }
   return d;
 }

@@ -78,7 +78,8 @@ SoftmaxTrainResult train_softmax(const LabelledRows& data, int n_classes, int64_
   SoftmaxTrainResult out;
   out.model.n_classes = n_classes;
   out.model.n_features = n_features;
-  const auto split = static_cast<std::ptrdiff_t>(static_cast<size_t>(n_classes) * static_cast<size_t>(n_features));
+  const auto split =
+      static_cast<std::ptrdiff_t>(static_cast<size_t>(n_classes) * static_cast<size_t>(n_features));
   out.model.weights.assign(r.x.begin(), r.x.begin() + split);
   out.model.bias.assign(r.x.begin() + split, r.x.end());
   out.objective = r.value;

@@ -13,8 +13,8 @@ namespace loco::router {
 // Training data: one feature vector, class and weight per example.
 struct LabelledRows {
   std::vector<SparseVector> x;
-  std::vector<int> y;            // in [0, n_classes)
-  std::vector<double> weight;    // per example (class weights), all positive
+  std::vector<int> y;          // in [0, n_classes)
+  std::vector<double> weight;  // per example (class weights), all positive
 };
 
 struct SoftmaxModel {

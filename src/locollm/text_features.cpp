@@ -10,8 +10,8 @@ namespace loco::router {
 namespace {
 
 bool is_word_byte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;
 }
 
 char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -93,7 +93,8 @@ TfidfVectorizer TfidfVectorizer::from_parts(std::vector<std::string> vocabulary,
 void TfidfVectorizer::build_index() {
   index_.clear();
   index_.reserve(vocabulary_.size());
-  for (size_t i = 0; i < vocabulary_.size(); ++i) index_.emplace(vocabulary_[i], static_cast<uint32_t>(i));
+  for (size_t i = 0; i < vocabulary_.size(); ++i)
+    index_.emplace(vocabulary_[i], static_cast<uint32_t>(i));
 }
 
 int64_t TfidfVectorizer::find(const std::string& term) const {

@@ -36,8 +36,8 @@ class TfidfVectorizer {
   static TfidfVectorizer fit(const std::vector<std::string>& documents, bool bigrams,
                              int min_df = 1);
   // From saved parts; the vocabulary must be unique and as long as idf.
-  static TfidfVectorizer from_parts(std::vector<std::string> vocabulary,
-                                    std::vector<double> idf, bool bigrams);
+  static TfidfVectorizer from_parts(std::vector<std::string> vocabulary, std::vector<double> idf,
+                                    bool bigrams);
 
   SparseVector transform(std::string_view text) const;
 

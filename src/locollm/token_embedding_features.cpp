@@ -21,10 +21,12 @@ FeatureExtractor token_embedding_features(std::shared_ptr<const Model> model,
     const Matrix& embd = model->weights().token_embd;
     const int64_t n = embd.n_in;
     std::vector<float> sum(static_cast<size_t>(n), 0.0f), row(static_cast<size_t>(n));
-    const std::vector<TokenId> ids = tokenizer->encode(query, /*add_bos=*/false, /*parse_special=*/false);
+    const std::vector<TokenId> ids =
+        tokenizer->encode(query, /*add_bos=*/false, /*parse_special=*/false);
     for (TokenId id : ids) {
       if (id < 0 || id >= embd.n_out) {
-        throw Error(fmt::format("token {} has no row in the model's token_embd ({} rows)", id, embd.n_out));
+        throw Error(
+            fmt::format("token {} has no row in the model's token_embd ({} rows)", id, embd.n_out));
       }
       dequantize_row(embd.type, embd.row(id), row.data(), n);
       for (int64_t i = 0; i < n; ++i) sum[static_cast<size_t>(i)] += row[static_cast<size_t>(i)];
