@@ -166,6 +166,9 @@ TEST(RouterClassifier, MalformedFilesAreRefused) {
   edited("threshold type", [](json& j) { j["threshold"] = "high"; });
   edited("temperature", [](json& j) { j["head"]["temperature"] = 0; });
   edited("negative temperature", [](json& j) { j["head"]["temperature"] = -1; });
+  edited("huge temperature", [](json& j) { j["head"]["temperature"] = 1e300; });
+  edited("huge weight", [](json& j) { j["head"]["weights"][0] = 1e300; });
+  edited("huge idf", [](json& j) { j["features"]["idf"][0] = 1e300; });
   edited("one class", [](json& j) { j["head"]["classes"] = {"math"}; });
   edited("repeated class", [](json& j) { j["head"]["classes"] = {"math", "math", "none"}; });
   edited("class type", [](json& j) { j["head"]["classes"][0] = 7; });
@@ -183,7 +186,8 @@ TEST(RouterClassifier, MalformedFilesAreRefused) {
   edited("bigrams type", [](json& j) { j["features"]["bigrams"] = 1; });
   edited("no features", [](json& j) { j.erase("features"); });
   std::string overflow = base.dump();
-  overflow.replace(overflow.find("\"bias\":[") + 8, 0, "1e999,");
+  const size_t bias_at = overflow.find("\"bias\":[") + 8;
+  overflow.replace(bias_at, overflow.find(',', bias_at) - bias_at, "1e999");
   cases.emplace_back("infinite bias", overflow);
   ASSERT_GT(n_vocab, 10u);
 
@@ -253,6 +257,12 @@ TEST(RouterEmbedding, TrainsRoutesAndRoundTrips) {
   EXPECT_THROW(EmbeddingRouter::load(path, wider), FormatError);
   EXPECT_THROW(ClassifierRouter::load(path), FormatError);
   EXPECT_THROW(EmbeddingRouter::load(temp_file("nothing.json"), hashed_words()), Error);
+
+  json huge = read_json(path);
+  huge["features"]["scale"][0] = 1e300;
+  const std::string bad_scale = temp_file("huge_scale.json");
+  write_text(bad_scale, huge.dump());
+  EXPECT_THROW(EmbeddingRouter::load(bad_scale, hashed_words()), FormatError);
 
   json j = read_json(path);
   j["features"]["mean"].erase(0);

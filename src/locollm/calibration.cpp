@@ -68,7 +68,7 @@ double expected_calibration_error(const std::vector<std::vector<double>>& probab
   for (size_t i = 0; i < probabilities.size(); ++i) {
     const std::vector<double>& p = probabilities[i];
     const auto top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-    const int bin = std::min(bins - 1, static_cast<int>(p[top] * bins));
+    const int bin = p[top] >= 1 ? bins - 1 : p[top] > 0 ? static_cast<int>(p[top] * bins) : 0;
     count[static_cast<size_t>(bin)] += 1;
     correct[static_cast<size_t>(bin)] += static_cast<int>(top) == y[i] ? 1 : 0;
     confidence[static_cast<size_t>(bin)] += p[top];

@@ -183,13 +183,16 @@ LearnedHead head_from_json(const nlohmann::json& j, int64_t n_features, const st
     }
   }
   head.temperature = router::number_field(j, "temperature", path);
-  if (!(head.temperature > 0)) throw FormatError(path + ": temperature must be positive");
+  if (!(head.temperature >= 1e-3 && head.temperature <= 1e3)) {
+    throw FormatError(path + ": temperature must lie in [0.001, 1000]");
+  }
   const auto n_classes = static_cast<int64_t>(head.classes.size());
   head.model.n_classes = static_cast<int>(n_classes);
   head.model.n_features = n_features;
   // n_features is bounded by what the file holds, so this product cannot overflow.
-  head.model.weights = router::number_array(j, "weights", path, n_classes * n_features);
-  head.model.bias = router::number_array(j, "bias", path, n_classes);
+  // Trained weights stay far below 1e6; the bound keeps logits finite for any features.
+  head.model.weights = router::number_array(j, "weights", path, n_classes * n_features, 1e6);
+  head.model.bias = router::number_array(j, "bias", path, n_classes, 1e6);
   return head;
 }
 

@@ -99,7 +99,7 @@ ClassifierRouter ClassifierRouter::load(const std::string& path) {
   }
   std::vector<std::string> vocabulary = router::string_array(f, "vocabulary", path);
   std::vector<double> idf =
-      router::number_array(f, "idf", path, static_cast<int64_t>(vocabulary.size()));
+      router::number_array(f, "idf", path, static_cast<int64_t>(vocabulary.size()), 1e3);
   auto features = std::make_shared<Features>();
   try {
     features->tfidf = router::TfidfVectorizer::from_parts(std::move(vocabulary), std::move(idf),

@@ -150,8 +150,8 @@ EmbeddingRouter EmbeddingRouter::load(const std::string& path, FeatureExtractor 
         path, name, dim, features.name, features.dim));
   }
   auto st = std::make_shared<Standardiser>();
-  st->mean = router::number_array(f, "mean", path, dim);
-  st->scale = router::number_array(f, "scale", path, dim);
+  st->mean = router::number_array(f, "mean", path, dim, 1e12);
+  st->scale = router::number_array(f, "scale", path, dim, 1e12);
   const nlohmann::json& h = router::field(j, "head", path);
   if (!h.is_object()) throw FormatError(path + ": \"head\" is not an object");
   EmbeddingRouter r;

@@ -128,7 +128,7 @@ std::string string_field(const json& object, const char* key, const std::string&
 }
 
 std::vector<double> number_array(const json& object, const char* key, const std::string& path,
-                                 int64_t size) {
+                                 int64_t size, double max_abs) {
   const json& v = field(object, key, path);
   if (!v.is_array()) fail(path, std::string("field \"") + key + "\" is not an array");
   if (size >= 0 && v.size() != static_cast<size_t>(size)) {
@@ -140,8 +140,10 @@ std::vector<double> number_array(const json& object, const char* key, const std:
   for (const json& e : v) {
     if (!e.is_number()) fail(path, std::string("field \"") + key + "\" holds a non-number");
     const double x = e.get<double>();
-    if (!std::isfinite(x))
-      fail(path, std::string("field \"") + key + "\" holds a non-finite value");
+    if (!(std::abs(x) <= max_abs)) {
+      fail(path, std::string("field \"") + key + "\" holds a value outside [-" +
+                     std::to_string(max_abs) + ", " + std::to_string(max_abs) + "]");
+    }
     out.push_back(x);
   }
   return out;

@@ -27,9 +27,10 @@ int64_t integer_field(const nlohmann::json& object, const char* key, const std::
                       int64_t min, int64_t max);
 bool bool_field(const nlohmann::json& object, const char* key, const std::string& path);
 std::string string_field(const nlohmann::json& object, const char* key, const std::string& path);
-// An array of finite numbers, of exactly `size` elements unless size is -1.
+// An array of numbers in [-max_abs, max_abs] (so later sums cannot overflow), of exactly
+// `size` elements unless size is -1.
 std::vector<double> number_array(const nlohmann::json& object, const char* key,
-                                 const std::string& path, int64_t size);
+                                 const std::string& path, int64_t size, double max_abs);
 std::vector<std::string> string_array(const nlohmann::json& object, const char* key,
                                       const std::string& path);
 
