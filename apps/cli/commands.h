@@ -23,5 +23,7 @@ Command register_quantize(CLI::App& root);
 Command register_synth(CLI::App& root);
 Command register_bench(CLI::App& root);
 Command register_lora(CLI::App& root);
+Command register_route(CLI::App& root);
+Command register_router(CLI::App& root);
 
 }  // namespace loco::cli

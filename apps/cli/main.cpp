@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
       loco::cli::register_synth(root),
       loco::cli::register_bench(root),
       loco::cli::register_lora(root),
+      loco::cli::register_route(root),
+      loco::cli::register_router(root),
   };
 
   try {
