@@ -146,7 +146,7 @@ TEST_F(LoraFixture, SwappingAdaptersNeverReloadsOrTouchesTheBase) {
   EXPECT_EQ(&s.model(), model.get());
   EXPECT_EQ(model->weights().layers[0].wq.data, data_before);
   EXPECT_EQ(checksum(model->weights().layers[0].wq), wq_before);
-  EXPECT_EQ(s.adapter(0), attn.get());
+  EXPECT_EQ(s.adapter(0), attn);
 }
 
 TEST_F(LoraFixture, CachedStateIsKeyedByAdapterAndScale) {
@@ -163,7 +163,7 @@ TEST_F(LoraFixture, CachedStateIsKeyedByAdapterAndScale) {
   EXPECT_EQ(s.length(0), 0);
   s.decode_sequence(0, tokens);
   s.fork(0, 1);  // a fork carries the binding with the state
-  EXPECT_EQ(s.adapter(1), all.get());
+  EXPECT_EQ(s.adapter(1), all);
   EXPECT_EQ(s.length(1), len);
 }
 
