@@ -62,8 +62,11 @@ std::string gtest_name(const std::string& s) {
   return out;
 }
 
-void apply_lora_if_any(Session& /*session*/, const LogitsCase& c) {
-  if (!c.lora.empty()) throw std::runtime_error("LoRA cases are not supported yet: " + c.name);
+void apply_lora_if_any(Session& session, const LogitsCase& c, bool peft) {
+  if (c.lora.empty()) return;
+  std::string path = model_path(c.lora);
+  if (peft) path = path.substr(0, path.size() - 5) + "-peft";  // tiny-qwen3-lora-attn-peft/
+  session.set_adapter(0, LoraAdapter::load(path, session.model()), c.lora_scale);
 }
 
 }  // namespace loco::test

@@ -29,7 +29,8 @@ std::vector<LogitsCase> logits_cases(bool with_lora);
 std::vector<float> read_reference_logits(const LogitsCase& c);
 double relative_rms(const float* x, const float* ref, size_t n);
 std::string gtest_name(const std::string& s);  // letters, digits and _ only
-// Attaches the case's LoRA adapter to the session (no-op when the case has none).
-void apply_lora_if_any(Session& session, const LogitsCase& c);
+// Attaches the case's LoRA adapter to the session (no-op when the case has none), from the
+// GGUF file or from the PEFT directory beside it.
+void apply_lora_if_any(Session& session, const LogitsCase& c, bool peft = false);
 
 }  // namespace loco::test

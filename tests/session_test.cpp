@@ -129,3 +129,33 @@ TEST_F(SessionTest, PoolExhaustionIsAnError) {
 
 }  // namespace
 }  // namespace loco
+
+#include "logits_reference.h"
+
+namespace loco {
+namespace {
+
+// The KV cache element type is the only difference: F32 is exact to float rounding, F16
+// (the default) stays within the shared tolerance, Q8_0 trades about 1% for half the memory.
+TEST(KvTypes, FidelityOfEachCacheType) {
+  for (const test::LogitsCase& c : test::logits_cases(false)) {
+    if (c.name != "np-tiny-qwen3-f32-long") continue;
+    const auto ref = test::read_reference_logits(c);
+    const size_t n_vocab = ref.size() / c.tokens.size();
+    for (auto [type, bound] : {std::pair{KvType::F32, 1e-5}, {KvType::F16, c.tolerance}, {KvType::Q8_0, 0.02}}) {
+      SessionOptions so;
+      so.n_ctx = 256;
+      so.kv_type = type;
+      Session s(Model::load(test::model_path(c.model)), so);
+      s.decode_sequence(0, c.tokens, true);
+      double worst = 0;
+      for (size_t p = 0; p < c.tokens.size(); ++p) {
+        worst = std::max(worst, test::relative_rms(s.logits(static_cast<int32_t>(p)).data(), ref.data() + p * n_vocab, n_vocab));
+      }
+      EXPECT_LE(worst, bound) << "kv type " << static_cast<int>(type);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace loco

@@ -22,6 +22,7 @@ Command register_generate(CLI::App& root);
 Command register_quantize(CLI::App& root);
 Command register_synth(CLI::App& root);
 Command register_bench(CLI::App& root);
+Command register_lora(CLI::App& root);
 Command register_adapters(CLI::App& root);
 
 }  // namespace loco::cli

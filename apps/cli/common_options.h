@@ -13,12 +13,14 @@ struct EngineFlags {
   int threads = 0;
   int32_t ctx = 4096;
   std::string kv_type = "f16";
+  std::string lora;         // adapter file or PEFT directory
+  float lora_scale = 1.0f;
 };
 
 void add_engine_flags(CLI::App& app, EngineFlags& flags);
 // Session options for `min_ctx` tokens at least (the context grows to fit short jobs).
 SessionOptions session_options(const EngineFlags& flags, int32_t min_ctx = 0);
-// Attaches adapters named by the flags to the session (none yet).
+// Loads the adapter named by --lora (if any) and binds it to every sequence.
 void apply_adapters(Session& session, const EngineFlags& flags);
 
 }  // namespace loco::cli

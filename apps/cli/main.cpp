@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       loco::cli::register_quantize(root),
       loco::cli::register_synth(root),
       loco::cli::register_bench(root),
+      loco::cli::register_lora(root),
       loco::cli::register_adapters(root),
   };
 

@@ -85,7 +85,7 @@ class Model {
 
   // Bytes of weights in the file, and the KV cache bytes per token of context.
   uint64_t weight_bytes() const;
-  uint64_t kv_bytes_per_token(int kv_element_bytes) const;
+  uint64_t kv_bytes_per_token(GgmlType kv_type) const;
 
  private:
   Model(GgufFile file) : file_(std::move(file)) {}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "loco/kv_cache.h"
+#include "loco/lora.h"
 #include "loco/model.h"
 #include "loco/thread_pool.h"
 
@@ -55,8 +56,30 @@ class Session {
   // Tokens evaluated by this session so far (each token of each sequence counts once).
   uint64_t tokens_evaluated() const { return tokens_evaluated_; }
 
+  // Binds an adapter (or none, with nullptr) at `scale` to a sequence: every later token of
+  // it goes through W·x + scale·s·B·(A·x). Sequences with different adapters share one
+  // forward pass. A binding that differs from the current one clears the sequence: keys
+  // and values computed under one (adapter, scale) are never reused under another.
+  void set_adapter(int32_t seq, std::shared_ptr<const LoraAdapter> adapter, float scale = 1.0f);
+  const LoraAdapter* adapter(int32_t seq) const;
+  float adapter_scale(int32_t seq) const;
+
+  // Sequence management that keeps the adapter bindings with the cached state.
+  void clear(int32_t seq) { kv_.clear(seq); }
+  void truncate(int32_t seq, int32_t length) { kv_.truncate(seq, length); }
+  // dst becomes a copy of src, adapter binding included (the prompt's blocks are shared).
+  void fork(int32_t src, int32_t dst);
+
+  // Mean over `tokens` of the final hidden state (after the output norm): the model's own
+  // embedding of a text. Evaluates them in `seq`, which is cleared before and after.
+  std::vector<float> embed_mean(int32_t seq, std::span<const TokenId> tokens);
+
  private:
   struct Scratch;
+  struct Binding {
+    std::shared_ptr<const LoraAdapter> adapter;
+    float scale = 1.0f;
+  };
   void forward_chunk(std::span<const BatchToken> chunk, std::span<const int32_t> positions,
                      int32_t first_logit_row);
 
@@ -69,6 +92,8 @@ class Session {
   std::vector<float> logits_;
   int32_t n_logits_ = 0;
   uint64_t tokens_evaluated_ = 0;
+  std::vector<Binding> bindings_;      // per sequence
+  std::vector<float>* hidden_sum_ = nullptr;  // set by embed_mean while it runs
 };
 
 }  // namespace loco

@@ -246,9 +246,9 @@ uint64_t Model::weight_bytes() const {
   return total;
 }
 
-uint64_t Model::kv_bytes_per_token(int kv_element_bytes) const {
-  return 2ull * static_cast<uint64_t>(config_.n_layer) * static_cast<uint64_t>(config_.kv_dim()) *
-         static_cast<uint64_t>(kv_element_bytes);
+uint64_t Model::kv_bytes_per_token(GgmlType kv_type) const {
+  return 2ull * static_cast<uint64_t>(config_.n_layer) * static_cast<uint64_t>(config_.n_head_kv) *
+         static_cast<uint64_t>(row_bytes(kv_type, config_.head_dim));
 }
 
 }  // namespace loco

@@ -15,7 +15,7 @@ void store_kv(KvType type, const float* src, uint8_t* dst, int32_t n) {
     std::memcpy(dst, src, static_cast<size_t>(n) * 4);
     return;
   }
-  kernels::active_kernels().of(GgmlType::F16).from_float(src, dst, n);
+  kernels::active_kernels().of(kv_ggml_type(type)).from_float(src, dst, n);
 }
 
 void attend_group(const KvCache& kv, int32_t layer, int32_t seq, int32_t kv_head, int32_t n_pos,
@@ -23,8 +23,8 @@ void attend_group(const KvCache& kv, int32_t layer, int32_t seq, int32_t kv_head
                   float* out) {
   const kernels::KernelTable& k = kernels::active_kernels();
   const kernels::TypeKernels& f32 = k.of(GgmlType::F32);
-  const kernels::TypeKernels& elem = k.of(kv.type() == KvType::F16 ? GgmlType::F16 : GgmlType::F32);
-  const int32_t row_bytes = head_dim * kv.element_bytes();
+  const kernels::TypeKernels& elem = k.of(kv_ggml_type(kv.type()));
+  const int64_t row_bytes = kv.head_bytes();
   const int32_t block = KvCache::kBlockSize;
   float* scores = scratch;                            // [group][n_pos]
   float* row = scratch + static_cast<int64_t>(group) * n_pos;  // one key or value as floats

@@ -19,6 +19,7 @@ class Activations {
   int64_t n_tokens() const { return n_tokens_; }
   int64_t n_in() const { return n_in_; }
   const float* floats(int64_t t) const { return x_ + t * stride_; }
+  int64_t stride() const { return stride_; }
   // Row t in `format`; converts all rows on first use.
   const void* row(kernels::ActFormat format, int64_t t);
 

@@ -8,6 +8,15 @@
 
 namespace loco {
 
+GgmlType kv_ggml_type(KvType type) {
+  switch (type) {
+    case KvType::F32: return GgmlType::F32;
+    case KvType::F16: return GgmlType::F16;
+    case KvType::Q8_0: return GgmlType::Q8_0;
+  }
+  return GgmlType::F16;
+}
+
 KvCache::KvCache(const ModelConfig& config, const KvCacheOptions& options)
     : n_layer_(config.n_layer),
       n_head_kv_(config.n_head_kv),
@@ -18,9 +27,14 @@ KvCache::KvCache(const ModelConfig& config, const KvCacheOptions& options)
   if (n_ctx_ < 1 || n_seq_ < 1 || n_seq_ > 4096) {
     throw Error(fmt::format("invalid KV cache size: context {}, sequences {}", n_ctx_, n_seq_));
   }
+  if (type_ == KvType::Q8_0 && head_dim_ % 32 != 0) {
+    throw Error(fmt::format("a Q8_0 KV cache needs a head dimension that is a multiple of 32, not {}", head_dim_));
+  }
+  head_bytes_ = row_bytes(kv_ggml_type(type_), head_dim_);
   int64_t total = options.n_ctx_total > 0 ? options.n_ctx_total : n_ctx_;
+  if (total < n_ctx_) total = n_ctx_;
   n_blocks_ = static_cast<int32_t>((total + kBlockSize - 1) / kBlockSize);
-  const uint64_t head_bytes = static_cast<uint64_t>(head_dim_) * static_cast<uint64_t>(element_bytes());
+  const uint64_t head_bytes = static_cast<uint64_t>(head_bytes_);
   layer_stride_ = static_cast<uint64_t>(n_blocks_) * static_cast<uint64_t>(n_head_kv_) *
                   kBlockSize * head_bytes;
   pool_bytes_ = 2 * layer_stride_ * static_cast<uint64_t>(n_layer_);
@@ -65,7 +79,7 @@ void KvCache::release_block(int32_t block) {
 }
 
 uint64_t KvCache::offset(int32_t layer, int32_t block, int32_t head, int32_t slot) const {
-  const uint64_t head_bytes = static_cast<uint64_t>(head_dim_) * static_cast<uint64_t>(element_bytes());
+  const uint64_t head_bytes = static_cast<uint64_t>(head_bytes_);
   return static_cast<uint64_t>(layer) * layer_stride_ +
          ((static_cast<uint64_t>(block) * static_cast<uint64_t>(n_head_kv_) +
            static_cast<uint64_t>(head)) * kBlockSize + static_cast<uint64_t>(slot)) * head_bytes;

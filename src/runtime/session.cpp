@@ -10,6 +10,7 @@
 #include "kernels/kernels.h"
 #include "loco/error.h"
 #include "ops/attention.h"
+#include "ops/lora_apply.h"
 #include "ops/matmul.h"
 #include "ops/ops.h"
 
@@ -28,7 +29,8 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
       kv_(model_->config(), KvCacheOptions{options.n_ctx, options.n_seq, options.n_ctx_total,
                                            options.kv_type}),
       pool_(options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads()),
-      scratch_(std::make_unique<Scratch>()) {
+      scratch_(std::make_unique<Scratch>()),
+      bindings_(static_cast<size_t>(options.n_seq)) {
   if (options_.max_batch < 1) options_.max_batch = 1;
   const ModelConfig& c = model_->config();
   const size_t b = static_cast<size_t>(options_.max_batch);
@@ -51,6 +53,52 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
 }
 
 Session::~Session() = default;
+
+void Session::set_adapter(int32_t seq, std::shared_ptr<const LoraAdapter> adapter, float scale) {
+  (void)kv_.length(seq);  // validates seq
+  if (adapter != nullptr && adapter->n_layer() != config().n_layer) {
+    throw Error(adapter->path() + ": the adapter was loaded for a model with another layer count");
+  }
+  Binding& b = bindings_[static_cast<size_t>(seq)];
+  if (b.adapter != adapter || (adapter != nullptr && b.scale != scale)) kv_.clear(seq);
+  b.adapter = std::move(adapter);
+  b.scale = scale;
+}
+
+const LoraAdapter* Session::adapter(int32_t seq) const {
+  (void)kv_.length(seq);
+  return bindings_[static_cast<size_t>(seq)].adapter.get();
+}
+
+float Session::adapter_scale(int32_t seq) const {
+  (void)kv_.length(seq);
+  return bindings_[static_cast<size_t>(seq)].scale;
+}
+
+void Session::fork(int32_t src, int32_t dst) {
+  kv_.fork(src, dst);
+  bindings_[static_cast<size_t>(dst)] = bindings_[static_cast<size_t>(src)];
+}
+
+std::vector<float> Session::embed_mean(int32_t seq, std::span<const TokenId> tokens) {
+  if (tokens.empty()) throw Error("cannot embed an empty text");
+  std::vector<float> sum(static_cast<size_t>(config().n_embd), 0.0f);
+  kv_.clear(seq);
+  hidden_sum_ = &sum;
+  try {
+    std::vector<BatchToken> batch;
+    for (TokenId t : tokens) batch.push_back({t, seq, false});
+    decode(batch);
+  } catch (...) {
+    hidden_sum_ = nullptr;
+    kv_.clear(seq);
+    throw;
+  }
+  hidden_sum_ = nullptr;
+  kv_.clear(seq);
+  for (float& v : sum) v /= static_cast<float>(tokens.size());
+  return sum;
+}
 
 std::span<const float> Session::logits(int32_t i) const {
   if (i < 0 || i >= n_logits_) throw Error(fmt::format("no logits for output {}", i));
@@ -112,6 +160,21 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
   const int32_t group = c.n_head / c.n_head_kv;
   const float attn_scale = 1.0f / std::sqrt(static_cast<float>(hd));
 
+  // The adapter of each token's sequence; `linear` adds their corrections to W·x.
+  std::vector<ops::TokenAdapter> adapters(static_cast<size_t>(n));
+  bool any_adapter = false;
+  for (int64_t t = 0; t < n; ++t) {
+    const Binding& b = bindings_[static_cast<size_t>(chunk[static_cast<size_t>(t)].seq)];
+    adapters[static_cast<size_t>(t)] = {b.adapter.get(), b.scale};
+    any_adapter = any_adapter || b.adapter != nullptr;
+  }
+  auto linear = [&](const Matrix& m, int32_t layer, LoraTarget target, float* y, int64_t y_stride) {
+    ops::matmul(m, s.acts, y, y_stride, pool_);
+    if (any_adapter) {
+      ops::apply_lora(adapters, layer, target, s.acts.floats(0), s.acts.stride(), y, y_stride, pool_);
+    }
+  };
+
   // Token embeddings.
   const auto& embd_kernels = kt.of(w.token_embd.type);
   for (int64_t t = 0; t < n; ++t) {
@@ -126,9 +189,9 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
       ops::rms_norm(&s.x[t * n_embd], l.attn_norm.data(), &s.xn[t * n_embd], n_embd, c.rms_eps);
     }
     s.acts.reset(s.xn.data(), n, n_embd, n_embd);
-    ops::matmul(l.wq, s.acts, s.q.data(), q_dim, pool_);
-    ops::matmul(l.wk, s.acts, s.k.data(), kv_dim, pool_);
-    ops::matmul(l.wv, s.acts, s.v.data(), kv_dim, pool_);
+    linear(l.wq, il, LoraTarget::Q, s.q.data(), q_dim);
+    linear(l.wk, il, LoraTarget::K, s.k.data(), kv_dim);
+    linear(l.wv, il, LoraTarget::V, s.v.data(), kv_dim);
 
     for (int64_t t = 0; t < n; ++t) {
       float* q = &s.q[t * q_dim];
@@ -164,7 +227,7 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
     });
 
     s.acts.reset(s.att.data(), n, q_dim, q_dim);
-    ops::matmul(l.wo, s.acts, s.tmp.data(), n_embd, pool_);
+    linear(l.wo, il, LoraTarget::O, s.tmp.data(), n_embd);
     ops::add_inplace(s.x.data(), s.tmp.data(), n * n_embd);
 
     // Feed-forward block.
@@ -172,12 +235,20 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
       ops::rms_norm(&s.x[t * n_embd], l.ffn_norm.data(), &s.xn[t * n_embd], n_embd, c.rms_eps);
     }
     s.acts.reset(s.xn.data(), n, n_embd, n_embd);
-    ops::matmul(l.w_gate, s.acts, s.gate.data(), n_ff, pool_);
-    ops::matmul(l.w_up, s.acts, s.up.data(), n_ff, pool_);
+    linear(l.w_gate, il, LoraTarget::Gate, s.gate.data(), n_ff);
+    linear(l.w_up, il, LoraTarget::Up, s.up.data(), n_ff);
     ops::silu_mul(s.gate.data(), s.up.data(), s.hidden.data(), n * n_ff);
     s.acts.reset(s.hidden.data(), n, n_ff, n_ff);
-    ops::matmul(l.w_down, s.acts, s.tmp.data(), n_embd, pool_);
+    linear(l.w_down, il, LoraTarget::Down, s.tmp.data(), n_embd);
     ops::add_inplace(s.x.data(), s.tmp.data(), n * n_embd);
+  }
+
+  if (hidden_sum_ != nullptr) {
+    std::vector<float> normed(static_cast<size_t>(n_embd));
+    for (int64_t t = 0; t < n; ++t) {
+      ops::rms_norm(&s.x[t * n_embd], w.output_norm.data(), normed.data(), n_embd, c.rms_eps);
+      ops::add_inplace(hidden_sum_->data(), normed.data(), n_embd);
+    }
   }
 
   // Output projection, only for the tokens that asked for logits.

@@ -1,0 +1,36 @@
+// safetensors files (what PEFT and Unsloth save adapters as): a u64 header length, a JSON
+// header naming each tensor's dtype, shape and byte range, then the data. Every range is
+// checked against the file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loco {
+
+struct SafeTensor {
+  std::string dtype;  // "F32", "F16", "BF16", ...
+  std::vector<int64_t> shape;
+  const uint8_t* data = nullptr;
+  uint64_t nbytes = 0;
+};
+
+class SafetensorsFile {
+ public:
+  static SafetensorsFile open(const std::string& path);
+  static SafetensorsFile from_bytes(std::vector<uint8_t> bytes, const std::string& label);
+
+  const std::string& path() const { return path_; }
+  const std::map<std::string, SafeTensor>& tensors() const { return tensors_; }
+  const SafeTensor* find(const std::string& name) const;
+
+ private:
+  void parse();
+  std::string path_;
+  std::vector<uint8_t> bytes_;
+  std::map<std::string, SafeTensor> tensors_;
+};
+
+}  // namespace loco
