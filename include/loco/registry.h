@@ -20,6 +20,7 @@ namespace loco {
 struct YamlField {
   std::string key;
   std::string yaml;
+  bool operator==(const YamlField&) const = default;
 };
 
 enum class EvalType { None, Numeric, MultipleChoice, Code, Analysis, FreeText };
@@ -46,6 +47,7 @@ struct BaseModelInfo {
 struct FewShotExample {
   std::string question;
   std::string answer;
+  bool operator==(const FewShotExample&) const = default;
 };
 
 struct AdapterEntry {

@@ -366,6 +366,10 @@ bool is_valid_adapter_name(std::string_view name) {
 Registry Registry::parse(std::string_view text, const std::string& path) {
   Registry reg;
   reg.file_ = path;
+  if (text.size() > yaml::kMaxFileBytes) {
+    throw FormatError(path + ": larger than " + std::to_string(yaml::kMaxFileBytes >> 20) +
+                      " MiB, too large for a registry");
+  }
   reg.header_comment_ = leading_comment(text);
   const YAML::Node root = yaml::parse(text, path);
   if (root.IsNull()) return reg;

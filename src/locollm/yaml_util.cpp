@@ -1,5 +1,7 @@
 #include "locollm/yaml_util.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -78,7 +80,10 @@ YAML::Node parse(std::string_view text, const std::string& label) {
       where += ": line " + std::to_string(e.mark.line + 1) + ", column " +
                std::to_string(e.mark.column + 1);
     }
-    throw FormatError(where + ": " + (e.msg.empty() ? "invalid YAML" : e.msg));
+    // yaml-cpp reports its recursion limit as "bad file".
+    const bool too_deep = dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr;
+    throw FormatError(where + ": " + (too_deep ? std::string("nested too deeply")
+                                               : e.msg.empty() ? "invalid YAML" : e.msg));
   }
 }
 
