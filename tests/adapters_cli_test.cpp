@@ -244,6 +244,9 @@ TEST_F(AdaptersCli, UsageErrorsExitTwo) {
   EXPECT_EQ(loco({"list", "--help"}).exit_code, 0);
   expect_one_line_error(loco({"add", "x", home_ + "/missing.gguf", "--model", qwen_}), "no such file");
   expect_one_line_error(loco({"add", "x", home_, "--model", qwen_}), "not a PEFT adapter directory");
+  // A copy must not land on the registry file itself.
+  expect_one_line_error(loco({"add", "registry.yaml", lora_gguf_, "--model", qwen_, "--copy", "--force"}),
+                        "cannot be copied beside");
 }
 
 }  // namespace

@@ -450,6 +450,15 @@ TEST(Registry, OneActiveAdapterPerDomain) {
   EXPECT_THROW(reg.add(bad, false), Error);
 }
 
+TEST(Registry, NamesThatLookLikeOtherScalarsAreQuoted) {
+  const Registry reg = Registry::parse("adapters:\n  \"2024\": {}\n  \"yes\": {}\n  math: {}\n", "r.yaml");
+  const std::string text = reg.to_yaml();
+  EXPECT_NE(text.find("  \"2024\":\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  \"yes\":\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  math:\n"), std::string::npos) << text;
+  expect_same(reg, Registry::parse(text, "r.yaml"));
+}
+
 TEST(Registry, AdapterNames) {
   EXPECT_TRUE(is_valid_adapter_name("math"));
   EXPECT_TRUE(is_valid_adapter_name("math-gsm8k_v2.1"));

@@ -235,6 +235,9 @@ std::string base_model_path(const AdaptersOptions& opt, const Registry& reg) {
 std::string copy_into_registry(const Registry& reg, const std::string& name, const fs::path& source,
                                bool force) {
   const fs::path dest = fs::path(reg.dir()) / name;
+  if (dest.filename() == fs::path(reg.file()).filename()) {
+    throw Error("an adapter named '" + name + "' cannot be copied beside " + reg.file());
+  }
   std::random_device rd;
   const fs::path temp = fs::path(reg.dir()) / fmt::format(".{}.tmp-{}-{}", name, ::getpid(), rd());
   std::error_code ec;
@@ -322,7 +325,8 @@ int run_remove(const AdaptersOptions& opt) {
   // Only files loco copied into the data directory (<registry dir>/<name>/) are deleted;
   // an adapter referenced in place elsewhere is only unregistered.
   const std::string own_dir = (fs::path(reg.dir()) / opt.name).string();
-  const bool owned = !e->path.empty() && is_within(resolved, own_dir);
+  const bool owned = !e->path.empty() && is_within(resolved, own_dir) &&
+                     fs::path(own_dir).filename() != fs::path(reg.file()).filename();
   const std::string domain = e->domain;
   const bool was_active = e->active;
   reg.remove(opt.name);

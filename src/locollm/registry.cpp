@@ -3,6 +3,7 @@
 #include "loco/registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -328,6 +329,17 @@ std::string adapter_yaml(const AdapterEntry& e, const std::string& file) {
   return emitted(out, file, "adapter '" + e.name + "'");
 }
 
+// Adapter names are safe characters, but some would read back as numbers, booleans or null
+// in YAML readers that type plain scalars ("2024", "yes", "null"): those are quoted.
+std::string name_key(const std::string& name) {
+  std::string lower;
+  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const bool keyword = lower == "true" || lower == "false" || lower == "yes" || lower == "no" ||
+                       lower == "on" || lower == "off" || lower == "null" || lower == "y" || lower == "n";
+  const bool letter = std::isalpha(static_cast<unsigned char>(name[0])) != 0;
+  return (keyword || !letter) ? "\"" + name + "\"" : name;
+}
+
 // The comment lines (and blank lines) a file starts with, such as v1's header.
 std::string leading_comment(std::string_view text) {
   size_t end = 0, pos = 0;
@@ -434,7 +446,7 @@ std::string Registry::to_yaml() const {
   text += adapters_.empty() ? "adapters: {}\n" : "adapters:\n";
   for (size_t i = 0; i < adapters_.size(); ++i) {
     if (i > 0) text += "\n";
-    text.append("  ").append(adapters_[i].name).append(":\n");
+    text.append("  ").append(name_key(adapters_[i].name)).append(":\n");
     text.append(yaml::indent_lines(adapter_yaml(adapters_[i], file_), 4));
   }
   if (!extra_.empty()) {
