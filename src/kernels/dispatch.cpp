@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "kernels/isa_tables.h"
 #include "kernels/kernels.h"
 #include "loco/error.h"
 
@@ -43,8 +44,39 @@ const KernelTable& active_kernels() {
   return table;
 }
 
-// Until the SIMD kernels exist these report that no such table was built.
+// __builtin_cpu_supports also checks that the OS saves the ymm/zmm/opmask state
+// (XGETBV), so a feature reported here is usable. __builtin_cpu_init makes it safe to
+// ask from static initializers, which may run before libgcc's own.
+#if defined(__x86_64__) || defined(_M_X64)
+
+namespace {
+
+bool has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
+}
+
+}  // namespace
+
+const KernelTable* avx2_kernels() {
+  static const bool usable = has_avx2();
+  return usable ? &avx2_table() : nullptr;
+}
+
+const KernelTable* avx512_kernels() {
+  static const bool usable =
+      avx2_kernels() != nullptr && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
+  return usable ? &avx512_table() : nullptr;
+}
+
+#else  // no x86 kernels in this build
+
 const KernelTable* avx2_kernels() { return nullptr; }
 const KernelTable* avx512_kernels() { return nullptr; }
+
+#endif
 
 }  // namespace loco::kernels

@@ -1,0 +1,199 @@
+// Kernel throughput at Qwen3-4B shapes, single thread, per instruction set and type.
+//
+//   decode/<isa>/<type>/<n_in>      one token through a weight matrix bigger than the L3
+//                                   cache (the memory-bound case of generation)
+//   gemm/<isa>/<type>/<n_in>x<n_out>/<tokens>
+//                                   a matrix times `tokens` activation rows, in calls of
+//                                   64 rows as ops::matmul makes them
+//   quantize/<isa>/<q8a|q8k>        activation quantizers
+//
+// Counters: bytes/s of weights streamed, MAC/s (multiply-adds), both per second of real time.
+// The reference table only runs the small cases (it is ~100x slower).
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "loco/ggml_type.h"
+#include "tensor/fp16.h"
+
+namespace {
+
+using loco::GgmlType;
+using loco::kernels::ActFormat;
+using loco::kernels::KernelTable;
+
+struct Isa {
+  const char* name;
+  const KernelTable* table;
+};
+
+std::vector<Isa> available_isas() {
+  std::vector<Isa> isas{{"ref", &loco::kernels::ref_kernels()}};
+  if (const KernelTable* t = loco::kernels::avx2_kernels()) isas.push_back({"avx2", t});
+  if (const KernelTable* t = loco::kernels::avx512_kernels()) isas.push_back({"avx512", t});
+  return isas;
+}
+
+// Offsets of the float16 scale fields per block, set to small finite values so the
+// random blocks hold ordinary numbers.
+std::vector<int> half_fields(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q8_0: case GgmlType::Q4_0: case GgmlType::Q5_0: return {0};
+    case GgmlType::Q4_1: case GgmlType::Q5_1: case GgmlType::Q4_K: case GgmlType::Q5_K: return {0, 2};
+    case GgmlType::Q2_K: return {80, 82};
+    case GgmlType::Q3_K: return {108};
+    case GgmlType::Q6_K: return {208};
+    default: return {};
+  }
+}
+
+uint64_t g_rng = 88172645463325252ull;
+uint64_t next_random() {
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 7;
+  g_rng ^= g_rng << 17;
+  return g_rng;
+}
+
+std::vector<uint8_t> random_matrix(GgmlType type, int64_t n_in, int64_t n_out) {
+  const loco::TypeInfo& info = loco::type_info(type);
+  std::vector<uint8_t> w(static_cast<size_t>(loco::row_bytes(type, n_in) * n_out));
+  if (type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16) {
+    const int64_t count = n_in * n_out;
+    for (int64_t i = 0; i < count; ++i) {
+      const float v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-4f;
+      if (type == GgmlType::F32) std::memcpy(w.data() + 4 * i, &v, 4);
+      if (type == GgmlType::F16) {
+        const uint16_t h = loco::float_to_half(v);
+        std::memcpy(w.data() + 2 * i, &h, 2);
+      }
+      if (type == GgmlType::BF16) {
+        const uint16_t h = loco::float_to_bf16_bits(v);
+        std::memcpy(w.data() + 2 * i, &h, 2);
+      }
+    }
+    return w;
+  }
+  for (size_t i = 0; i < w.size(); i += 8) {
+    const uint64_t r = next_random();
+    std::memcpy(w.data() + i, &r, std::min<size_t>(8, w.size() - i));
+  }
+  const uint16_t small = loco::float_to_half(0.01f);
+  for (size_t b = 0; b < w.size() / static_cast<size_t>(info.type_size); ++b) {
+    for (int off : half_fields(type)) std::memcpy(w.data() + b * info.type_size + off, &small, 2);
+  }
+  return w;
+}
+
+std::vector<uint8_t> random_acts(const KernelTable& k, ActFormat format, int64_t n, int64_t tokens) {
+  std::vector<float> x(static_cast<size_t>(n * tokens));
+  for (float& v : x) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  const int64_t bytes = loco::kernels::act_bytes(format, n);
+  std::vector<uint8_t> a(static_cast<size_t>(bytes * tokens));
+  for (int64_t t = 0; t < tokens; ++t) {
+    if (format == ActFormat::F32) std::memcpy(a.data() + t * bytes, x.data() + t * n, static_cast<size_t>(n) * 4);
+    if (format == ActFormat::Q8A) k.quantize_q8a(x.data() + t * n, a.data() + t * bytes, n);
+    if (format == ActFormat::Q8K) k.quantize_q8k(x.data() + t * n, a.data() + t * bytes, n);
+  }
+  return a;
+}
+
+void set_counters(benchmark::State& state, double weight_bytes, double macs) {
+  state.counters["bytes/s"] = benchmark::Counter(weight_bytes, benchmark::Counter::kIsIterationInvariantRate,
+                                                 benchmark::Counter::OneK::kIs1024);
+  state.counters["MAC/s"] = benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// y = W·x for `tokens` activation rows, in calls of 64 rows.
+void run_gemm(benchmark::State& state, const KernelTable* table, GgmlType type, int64_t n_in,
+              int64_t n_out, int64_t tokens) {
+  const auto& k = table->of(type);
+  const std::vector<uint8_t> w = random_matrix(type, n_in, n_out);
+  const std::vector<uint8_t> a = random_acts(*table, k.act_format, n_in, tokens);
+  const int64_t w_stride = loco::row_bytes(type, n_in);
+  const int64_t a_stride = loco::kernels::act_bytes(k.act_format, n_in);
+  std::vector<float> y(static_cast<size_t>(n_out * tokens));
+  for (auto _ : state) {
+    for (int64_t r0 = 0; r0 < n_out; r0 += 64) {
+      const int64_t rows = std::min<int64_t>(64, n_out - r0);
+      k.gemm(n_in, w.data() + r0 * w_stride, w_stride, rows, a.data(), a_stride, tokens, y.data() + r0, n_out);
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, static_cast<double>(w.size()), static_cast<double>(n_in * n_out * tokens));
+}
+
+// One token through 64 MB of weight rows with vec_dot, row by row.
+void run_decode(benchmark::State& state, const KernelTable* table, GgmlType type, int64_t n_in) {
+  const auto& k = table->of(type);
+  const int64_t w_stride = loco::row_bytes(type, n_in);
+  const int64_t n_out = (64ll << 20) / w_stride;
+  const std::vector<uint8_t> w = random_matrix(type, n_in, n_out);
+  const std::vector<uint8_t> a = random_acts(*table, k.act_format, n_in, 1);
+  std::vector<float> y(static_cast<size_t>(n_out));
+  for (auto _ : state) {
+    for (int64_t r = 0; r < n_out; ++r) y[static_cast<size_t>(r)] = k.vec_dot(n_in, w.data() + r * w_stride, a.data());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, static_cast<double>(w.size()), static_cast<double>(n_in * n_out));
+}
+
+void run_quantize(benchmark::State& state, const KernelTable* table, bool q8k) {
+  const int64_t n = 9728;
+  std::vector<float> x(static_cast<size_t>(n));
+  for (float& v : x) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  std::vector<uint8_t> out(static_cast<size_t>(n * 2));
+  for (auto _ : state) {
+    (q8k ? table->quantize_q8k : table->quantize_q8a)(x.data(), out.data(), n);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * n * 4);
+}
+
+constexpr GgmlType kAllTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
+                                  GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+                                  GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
+                                  GgmlType::Q6_K};
+constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::Q5_K, GgmlType::F16};
+
+std::string name_of(GgmlType t) { return std::string(loco::type_name(t)); }
+
+const bool registered = [] {
+  for (const Isa& isa : available_isas()) {
+    const bool ref = std::string(isa.name) == "ref";
+    for (GgmlType type : kAllTypes) {
+      benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/" + name_of(type) + "/2560").c_str(),
+                                   run_decode, isa.table, type, int64_t{2560})
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->Iterations(ref ? 1 : 10);
+    }
+    // gemm: the FFN up/gate shape (2560 -> 9728) and the down shape (9728 -> 2560).
+    for (GgmlType type : kGemmTypes) {
+      for (auto [n_in, n_out] : {std::pair<int64_t, int64_t>{2560, 9728}, {9728, 2560}}) {
+        for (int64_t tokens : {1, 5, 16, 64, 512}) {
+          if (ref && tokens > 5) continue;
+          const int64_t rows = ref ? 256 : n_out;  // the reference only does a slice
+          benchmark::RegisterBenchmark(("gemm/" + std::string(isa.name) + "/" + name_of(type) + "/" +
+                                        std::to_string(n_in) + "x" + std::to_string(rows) + "/" +
+                                        std::to_string(tokens)).c_str(),
+                                       run_gemm, isa.table, type, n_in, rows, tokens)
+              ->Unit(benchmark::kMillisecond)
+              ->UseRealTime();
+        }
+      }
+    }
+    for (bool q8k : {false, true}) {
+      benchmark::RegisterBenchmark(("quantize/" + std::string(isa.name) + (q8k ? "/q8k" : "/q8a")).c_str(),
+                                   run_quantize, isa.table, q8k);
+    }
+  }
+  return true;
+}();
+
+}  // namespace

@@ -1,0 +1,46 @@
+// Shared pieces of the AVX2 kernels (compiled with AVX2, FMA, F16C, BMI2). Everything
+// lives in namespace avx2 so that no function compiled with these instructions can be
+// merged by the linker with a same-named one from a baseline or AVX-512 file; for the
+// same reason these files call no inline functions of the project's shared headers,
+// only intrinsics and the helpers of x86_common.inc.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace loco::kernels::avx2 {
+
+#include "kernels/avx2/x86_common.inc"
+
+// The kernels of each file, gathered into the table by avx2_table.cpp.
+#define LOCO_DECLARE_KERNELS(name)                                                          \
+  float vec_dot_##name(int64_t n, const void* w, const void* act);                          \
+  void gemm_##name(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act, \
+                   int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
+LOCO_DECLARE_KERNELS(f32)    // avx2_float.cpp
+LOCO_DECLARE_KERNELS(f16)
+LOCO_DECLARE_KERNELS(bf16)
+LOCO_DECLARE_KERNELS(q8_0)   // avx2_legacy.cpp (kernels256.inc)
+LOCO_DECLARE_KERNELS(q4_0)
+LOCO_DECLARE_KERNELS(q4_1)
+LOCO_DECLARE_KERNELS(q5_0)
+LOCO_DECLARE_KERNELS(q5_1)
+LOCO_DECLARE_KERNELS(q2_k)
+LOCO_DECLARE_KERNELS(q3_k)
+LOCO_DECLARE_KERNELS(q4_k)   // avx2_kquants.cpp
+LOCO_DECLARE_KERNELS(q5_k)
+LOCO_DECLARE_KERNELS(q6_k)
+#undef LOCO_DECLARE_KERNELS
+
+void dequantize_f16(const void* src, float* dst, int64_t n);
+void dequantize_bf16(const void* src, float* dst, int64_t n);
+void dequantize_q8_0(const void* src, float* dst, int64_t n);
+void dequantize_q4_k(const void* src, float* dst, int64_t n);
+void dequantize_q6_k(const void* src, float* dst, int64_t n);
+
+void quantize_q8a(const float* src, void* dst, int64_t n);  // avx2_quantize.cpp
+void quantize_q8k(const float* src, void* dst, int64_t n);
+
+}  // namespace loco::kernels::avx2

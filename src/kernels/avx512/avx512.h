@@ -1,0 +1,59 @@
+// Shared pieces of the AVX-512 kernels (compiled with AVX-512 F/BW/VL/DQ/VNNI, AVX2,
+// FMA, F16C, BMI2). Everything lives in namespace avx512 so that no function compiled
+// with these instructions can be merged by the linker with a same-named one from a
+// baseline or AVX2 file; for the same reason these files call no inline functions of
+// the project's shared headers (fp16.h, kquant_scales.h), only intrinsics and the
+// helpers of x86_common.inc, which is compiled into each instruction set's namespace.
+#pragma once
+
+// GCC 12 reports its own _mm512_undefined_* idiom (`__m512 __Y = __Y;`, used inside
+// intrinsics such as _mm512_cvtph_ps) as uninitialized once inlined. The pragma must
+// precede the header, as the warnings point into it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace loco::kernels::avx512 {
+
+#include "kernels/avx2/x86_common.inc"
+
+inline float hsum(__m512 v) {
+  return hsum(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
+}
+
+// The kernels of each file, gathered into the table by avx512_table.cpp.
+#define LOCO_DECLARE_KERNELS(name)                                                          \
+  float vec_dot_##name(int64_t n, const void* w, const void* act);                          \
+  void gemm_##name(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act, \
+                   int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
+LOCO_DECLARE_KERNELS(f32)    // avx512_float.cpp
+LOCO_DECLARE_KERNELS(f16)
+LOCO_DECLARE_KERNELS(bf16)
+LOCO_DECLARE_KERNELS(q8_0)   // avx512_legacy.cpp (kernels256.inc)
+LOCO_DECLARE_KERNELS(q4_0)
+LOCO_DECLARE_KERNELS(q4_1)
+LOCO_DECLARE_KERNELS(q5_0)
+LOCO_DECLARE_KERNELS(q5_1)
+LOCO_DECLARE_KERNELS(q2_k)
+LOCO_DECLARE_KERNELS(q3_k)
+LOCO_DECLARE_KERNELS(q4_k)   // avx512_kquants.cpp
+LOCO_DECLARE_KERNELS(q5_k)
+LOCO_DECLARE_KERNELS(q6_k)
+#undef LOCO_DECLARE_KERNELS
+
+void dequantize_f16(const void* src, float* dst, int64_t n);
+void dequantize_bf16(const void* src, float* dst, int64_t n);
+void dequantize_q8_0(const void* src, float* dst, int64_t n);
+void dequantize_q4_k(const void* src, float* dst, int64_t n);
+void dequantize_q6_k(const void* src, float* dst, int64_t n);
+
+void quantize_q8a(const float* src, void* dst, int64_t n);  // avx512_quantize.cpp
+void quantize_q8k(const float* src, void* dst, int64_t n);
+
+}  // namespace loco::kernels::avx512

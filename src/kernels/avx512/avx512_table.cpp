@@ -1,0 +1,49 @@
+// The AVX-512 kernel table: the reference table with every kernel this directory
+// provides put in its place. Built on first use, which dispatch.cpp allows only on a
+// CPU with the instructions.
+#include "kernels/avx512/avx512.h"
+#include "kernels/isa_tables.h"
+
+namespace loco::kernels {
+namespace {
+
+KernelTable make_avx512_table() {
+  KernelTable table = ref_kernels();
+  table.isa = "avx512";
+  auto set = [&table](GgmlType type, auto vec_dot, auto gemm) {
+    TypeKernels& k = table.types[static_cast<uint32_t>(type)];
+    k.vec_dot = vec_dot;
+    k.gemm = gemm;
+  };
+  using namespace avx512;
+  set(GgmlType::F32, vec_dot_f32, gemm_f32);
+  set(GgmlType::F16, vec_dot_f16, gemm_f16);
+  set(GgmlType::BF16, vec_dot_bf16, gemm_bf16);
+  set(GgmlType::Q8_0, vec_dot_q8_0, gemm_q8_0);
+  set(GgmlType::Q4_0, vec_dot_q4_0, gemm_q4_0);
+  set(GgmlType::Q4_1, vec_dot_q4_1, gemm_q4_1);
+  set(GgmlType::Q5_0, vec_dot_q5_0, gemm_q5_0);
+  set(GgmlType::Q5_1, vec_dot_q5_1, gemm_q5_1);
+  set(GgmlType::Q2_K, vec_dot_q2_k, gemm_q2_k);
+  set(GgmlType::Q3_K, vec_dot_q3_k, gemm_q3_k);
+  set(GgmlType::Q4_K, vec_dot_q4_k, gemm_q4_k);
+  set(GgmlType::Q5_K, vec_dot_q5_k, gemm_q5_k);
+  set(GgmlType::Q6_K, vec_dot_q6_k, gemm_q6_k);
+  table.types[static_cast<uint32_t>(GgmlType::F16)].to_float = dequantize_f16;
+  table.types[static_cast<uint32_t>(GgmlType::BF16)].to_float = dequantize_bf16;
+  table.types[static_cast<uint32_t>(GgmlType::Q8_0)].to_float = dequantize_q8_0;
+  table.types[static_cast<uint32_t>(GgmlType::Q4_K)].to_float = dequantize_q4_k;
+  table.types[static_cast<uint32_t>(GgmlType::Q6_K)].to_float = dequantize_q6_k;
+  table.quantize_q8a = quantize_q8a;
+  table.quantize_q8k = quantize_q8k;
+  return table;
+}
+
+}  // namespace
+
+const KernelTable& avx512_table() {
+  static const KernelTable table = make_avx512_table();
+  return table;
+}
+
+}  // namespace loco::kernels
