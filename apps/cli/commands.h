@@ -25,5 +25,6 @@ Command register_bench(CLI::App& root);
 Command register_lora(CLI::App& root);
 Command register_route(CLI::App& root);
 Command register_router(CLI::App& root);
+Command register_adapters(CLI::App& root);
 
 }  // namespace loco::cli
