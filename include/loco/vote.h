@@ -54,9 +54,9 @@ class VoteTally {
   double total_weight_ = 0;
 };
 
-// Free text: similarity of two normalised answers, the Jaccard index of their word sets
-// (words are maximal runs of ASCII letters and digits, lower-cased, or of non-ASCII
-// bytes). Two empty texts are identical (1.0).
+// Free text: similarity of two answers, the Jaccard index of their word sets (words are
+// maximal runs of ASCII letters, digits and non-ASCII bytes, lower-cased; punctuation
+// and spacing do not count). Two texts without words are identical (1.0).
 double text_similarity(const std::string& a, const std::string& b);
 
 struct FreeTextChoice {

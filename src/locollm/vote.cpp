@@ -106,27 +106,22 @@ bool VoteTally::decided(int remaining, double max_weight) const {
 
 namespace {
 
+// Words: maximal runs of ASCII letters and digits and non-ASCII bytes (so "café" is one
+// word), lower-cased.
 std::set<std::string> word_set(const std::string& text) {
   std::set<std::string> words;
   std::string word;
-  bool word_is_ascii = true;
-  auto flush = [&] {
-    if (!word.empty()) words.insert(word);
-    word.clear();
-  };
   for (char ch : text) {
     unsigned char c = static_cast<unsigned char>(ch);
-    bool ascii_word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    bool non_ascii = c >= 0x80;
-    if (!ascii_word && !non_ascii) {
-      flush();
-      continue;
+    bool word_char = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    if (word_char) {
+      word += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : ch;
+    } else if (!word.empty()) {
+      words.insert(word);
+      word.clear();
     }
-    if (!word.empty() && ascii_word != word_is_ascii) flush();
-    word_is_ascii = ascii_word;
-    word += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c);
   }
-  flush();
+  if (!word.empty()) words.insert(word);
   return words;
 }
 
