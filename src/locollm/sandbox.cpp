@@ -2,6 +2,7 @@
 // the clock and the output, killing and cleaning up. The child side is sandbox_child.cpp.
 #include "loco/sandbox.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "locollm/sandbox_child.h"
@@ -162,6 +164,44 @@ class WorkDir {
   fs::path path_;
 };
 
+// Whether a process that is not a zombie is left in process group `pgid`, or (when
+// `uid` is given) runs under `uid`. Reads /proc/<pid>/stat and /proc/<pid>/status.
+bool any_live_process(pid_t pgid, std::optional<uid_t> uid) {
+  DIR* proc = opendir("/proc");
+  if (!proc) return false;
+  bool found = false;
+  while (const dirent* entry = readdir(proc)) {
+    const char* name = entry->d_name;
+    if (*name < '1' || *name > '9') continue;
+    std::ifstream stat_file(std::string("/proc/") + name + "/stat");
+    std::string stat;
+    std::getline(stat_file, stat);
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size()) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    fields >> state >> ppid >> pgrp;
+    if (state == 'Z' || state == 'X') continue;
+    if (pgrp == pgid) found = true;
+    if (!found && uid) {
+      std::ifstream status_file(std::string("/proc/") + name + "/status");
+      for (std::string line; std::getline(status_file, line);) {
+        if (line.rfind("Uid:", 0) == 0) {
+          std::istringstream ids(line.substr(4));
+          long real = -1;
+          ids >> real;
+          found = real == static_cast<long>(*uid);
+          break;
+        }
+      }
+    }
+    if (found) break;
+  }
+  closedir(proc);
+  return found;
+}
+
 // Sends SIGKILL to every process of `uid` from a short-lived helper running as that uid
 // (kill(-1) reaches exactly the processes the sender's uid may signal).
 void kill_all_of_uid(uid_t uid, gid_t gid) {
@@ -175,6 +215,18 @@ void kill_all_of_uid(uid_t uid, gid_t gid) {
     int status = 0;
     while (waitpid(helper, &status, 0) < 0 && errno == EINTR) {
     }
+  }
+}
+
+// Kills whatever the program started: its process group and, with a uid of its own,
+// every process of that uid. SIGKILL is delivered at once but a process takes a moment
+// to die, so this repeats until /proc shows none alive (bounded, 2 s).
+void kill_leftovers(pid_t pgid, std::optional<uid_t> uid, gid_t gid) {
+  for (int round = 0; round < 1000; ++round) {
+    killpg(pgid, SIGKILL);
+    if (uid) kill_all_of_uid(*uid, gid);
+    if (!any_live_process(pgid, uid)) return;
+    usleep(2000);
   }
 }
 
@@ -340,6 +392,7 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
 
   SandboxResult result;
   result.process_group = pid;  // setsid made the child the leader of its own group
+  bool seccomp = false;        // known once the child reports its layers
   auto finish = [&] {
     // While the child is an unreaped zombie its pid cannot be reused, so the group id
     // still names only what it started.
@@ -347,7 +400,9 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (unique_uid) kill_all_of_uid(plan.uid, plan.gid);
+    // With seccomp no second process can exist; otherwise hunt down the rest. (A group id
+    // stays reserved while any member lives, so `pid` still names only the program's.)
+    if (!seccomp) kill_leftovers(pid, unique_uid ? std::optional<uid_t>(plan.uid) : std::nullopt, plan.gid);
     return status;
   };
 
@@ -374,6 +429,7 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
                 errno_text(r.error));
   }
   result.layers = layer_names(reports[0].layers, limits.python_guard);
+  seccomp = (reports[0].layers & kLayerSeccomp) != 0;
 
   // Watch: output, the child's exit (a pidfd when the kernel has them, else a 20 ms
   // tick) and the deadline.
