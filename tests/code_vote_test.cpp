@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loco/answer.h"
+#include "loco/error.h"
 #include "loco/vote.h"
 
 namespace loco {
@@ -24,6 +25,18 @@ std::vector<nlohmann::json> humaneval() {
   return tasks;
 }
 
+// Code is run in the sandbox, which needs a python3; without one these tests skip.
+class VoteCode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    try {
+      find_python3();
+    } catch (const Error& e) {
+      GTEST_SKIP() << e.what();
+    }
+  }
+};
+
 CodeTask task_of(const nlohmann::json& item) {
   CodeTask task;
   task.prelude = item["prompt"];
@@ -34,7 +47,7 @@ CodeTask task_of(const nlohmann::json& item) {
 
 std::optional<std::string> code(const char* reply) { return extract_code(reply); }
 
-TEST(VoteCode, HumanEvalCandidatesAreTestedAndGrouped) {
+TEST_F(VoteCode, HumanEvalCandidatesAreTestedAndGrouped) {
   auto tasks = humaneval();
   if (tasks.empty()) GTEST_SKIP() << "HumanEval not found under " << datasets_dir();
   const CodeTask task = task_of(tasks[0]);  // has_close_elements(numbers, threshold)
@@ -94,7 +107,7 @@ TEST(VoteCode, HumanEvalCandidatesAreTestedAndGrouped) {
   EXPECT_EQ(vote.agreement, "3/7");
 }
 
-TEST(VoteCode, NothingPasses) {
+TEST_F(VoteCode, NothingPasses) {
   CodeTask task;
   task.test_code = "def check(f):\n    assert f(2) == 4\n";
   task.entry_point = "square";
@@ -106,7 +119,7 @@ TEST(VoteCode, NothingPasses) {
 
 // The locollm-v1 code set has no tests: a candidate passes when it runs and defines the
 // function the question names.
-TEST(VoteCode, WithoutTestsTheEntryPointMustBeDefined) {
+TEST_F(VoteCode, WithoutTestsTheEntryPointMustBeDefined) {
   CodeTask task;
   task.entry_point = *code_entry_point("Write a Python function called `is_even` that returns True if even.");
   CodeVote vote = vote_code(
@@ -131,7 +144,7 @@ TEST(VoteCode, WithoutTestsTheEntryPointMustBeDefined) {
 
 // The harness itself: every HumanEval reference solution passes its own tests, and the
 // same solution with its last return value changed fails them.
-TEST(VoteCode, EveryHumanEvalReferenceSolutionPasses) {
+TEST_F(VoteCode, EveryHumanEvalReferenceSolutionPasses) {
   auto tasks = humaneval();
   if (tasks.empty()) GTEST_SKIP() << "HumanEval not found under " << datasets_dir();
   EXPECT_EQ(tasks.size(), 164u);

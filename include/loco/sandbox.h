@@ -4,13 +4,13 @@
 //
 // Layers, each applied when the kernel and the caller's privileges allow it (the result
 // says which were), so that the loss of one is covered by the others:
-//   rlimits      CPU seconds, address space, file size, open files, processes, no core
 //   setsid       its own session and process group; the group is SIGKILLed on timeout
 //                and again when the program ends, so nothing it started outlives it
+//   netns        a new, empty network namespace (as root, or in a new user namespace)
+//   rlimits      CPU seconds, address space, file size, open files, processes, no core
 //   uid          as root: runs as a fresh unprivileged uid of its own (so RLIMIT_NPROC
 //                applies, it cannot signal or ptrace anything else, and every process of
 //                that uid is killed afterwards)
-//   netns        a new, empty network namespace (as root, or in a new user namespace)
 //   landlock     the kernel refuses writes outside the temporary directory (Linux 5.13+),
 //                TCP bind/connect (6.7+), and signals to processes outside (6.12+)
 //   seccomp      socket(), fork/vfork/clone of processes (threads stay allowed),

@@ -262,10 +262,10 @@ bool read_some(int fd, CappedOutput& out) {
 
 std::vector<std::string> layer_names(uint32_t layers, bool guard) {
   std::vector<std::string> names;
-  if (layers & kLayerRlimits) names.push_back("rlimits");
   if (layers & kLayerSetsid) names.push_back("setsid");
-  if (layers & kLayerUid) names.push_back("uid");
   if (layers & kLayerNetns) names.push_back("netns");
+  if (layers & kLayerRlimits) names.push_back("rlimits");
+  if (layers & kLayerUid) names.push_back("uid");
   if (layers & kLayerLandlock) names.push_back("landlock");
   if (layers & kLayerSeccomp) names.push_back("seccomp");
   if (guard) names.push_back("python-guard");
