@@ -136,6 +136,9 @@ TEST(ExtractNumber, SignsPercentagesFractionsDecimals) {
   EXPECT_EQ(num("3/4 of the class passed"), "0.75");
   EXPECT_EQ(num("5 of 8 slices are left: 5/8 = 0.625"), "0.625");
   EXPECT_EQ(num("It is .5 of the total"), "0.5");
+  EXPECT_EQ(num("It takes 2 1/2 hours"), "2.5");
+  EXPECT_EQ(num("Add 2\\frac{1}{2} cups of flour"), "2.5");
+  EXPECT_EQ(num("3 5/4"), "1.25");  // not a proper fraction: two numbers
   EXPECT_EQ(num("That costs $18.50."), "18.5");
   EXPECT_EQ(num("Loss: -$5"), "-5");
 }

@@ -182,6 +182,34 @@ struct NumberToken {
   double value = 0;
 };
 
+size_t count_digits(std::string_view s, size_t i) {
+  size_t n = 0;
+  while (is_digit(at(s, i + n))) ++n;
+  return n;
+}
+
+// At s[slash] == '/' after the integer `numerator` (for the mixed-number case the digits
+// before `slash` are re-read into it): the denominator, if this is a fraction - plain
+// digits, non-zero, and not followed by another '/' or a decimal part.
+bool read_fraction(std::string_view s, size_t slash, double& numerator, double& denominator, size_t& end) {
+  if (at(s, slash) != '/' || !is_digit(at(s, slash + 1))) return false;
+  if (!(slash > 0 && is_digit(s[slash - 1]))) return false;
+  size_t num_begin = slash;
+  while (num_begin > 0 && is_digit(s[num_begin - 1])) --num_begin;
+  size_t k = slash + 1 + count_digits(s, slash + 1);
+  bool chained = at(s, k) == '/' || ((at(s, k) == '.' || at(s, k) == ',') && is_digit(at(s, k + 1)));
+  if (chained) return false;
+  double num = 0, den = 0;
+  auto n = std::from_chars(s.data() + num_begin, s.data() + slash, num);
+  auto d = std::from_chars(s.data() + slash + 1, s.data() + k, den);
+  if (n.ec != std::errc() || d.ec != std::errc() || den == 0 || !std::isfinite(den) || !std::isfinite(num))
+    return false;
+  numerator = num;
+  denominator = den;
+  end = k;
+  return true;
+}
+
 // Reads the number whose digits start at s[i]; returns false (and the end of the word in
 // `end`) for digits glued to a preceding letter such as "CO2" or "x2".
 bool read_number(std::string_view s, size_t i, NumberToken& token) {
@@ -199,7 +227,7 @@ bool read_number(std::string_view s, size_t i, NumberToken& token) {
     auto group_follows = [&](size_t k) {
       return at(s, k) == sep && is_digit(at(s, k + 1)) && is_digit(at(s, k + 2)) &&
              is_digit(at(s, k + 3)) && !is_digit(at(s, k + 4)) &&
-             (sep == ',' || (at(s, k + 4) != '-' && at(s, k + 4) != ','));
+             (sep == ',' || (at(s, k + 4) != '-' && at(s, k + 4) != ',' && at(s, k + 4) != '/'));
     };
     if (sep == ',' || sep == ' ') {
       while (group_follows(j)) {
@@ -221,18 +249,18 @@ bool read_number(std::string_view s, size_t i, NumberToken& token) {
   if (parsed.ec != std::errc() || !std::isfinite(value)) return false;
 
   // A fraction "3/4" (both sides plain integers); "12/25/2023" is a date, not a fraction.
+  // A mixed number "2 1/2" is 2.5 when the fraction is proper.
   bool in_date_chain = i >= 2 && s[i - 1] == '/' && is_digit(s[i - 2]);
-  if (!grouped && !decimal && int_digits > 0 && !in_date_chain && at(s, j) == '/' &&
-      is_digit(at(s, j + 1))) {
-    size_t k = j + 1;
-    std::string den_digits;
-    while (is_digit(at(s, k))) den_digits += s[k++];
-    bool chained = at(s, k) == '/' || ((at(s, k) == '.' || at(s, k) == ',') && is_digit(at(s, k + 1)));
-    double den = 0;
-    auto den_parsed = std::from_chars(den_digits.data(), den_digits.data() + den_digits.size(), den);
-    if (!chained && den_parsed.ec == std::errc() && den != 0 && std::isfinite(den)) {
+  if (!grouped && !decimal && int_digits > 0 && !in_date_chain) {
+    double num = 0, den = 0;
+    size_t end = 0;
+    if (read_fraction(s, j, value, den, end)) {
       value /= den;
-      j = k;
+      j = end;
+    } else if (at(s, j) == ' ' && is_digit(at(s, j + 1)) &&
+               read_fraction(s, j + 1 + count_digits(s, j + 1), num, den, end) && num < den) {
+      value += num / den;
+      j = end;
     }
   }
   if (at(s, j) == '%') ++j;  // "25%" is the number 25
