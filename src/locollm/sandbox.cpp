@@ -59,8 +59,8 @@ bool reachable_by_others(const fs::path& path, mode_t mode_bit) {
 
 // A uid no account uses, of this process and call alone: what it runs can then be told
 // apart from everything else on the machine (RLIMIT_NPROC counts per uid, and cleanup
-// kills every process of the uid). systemd leaves 1879048192..2147483647 unallocated
-// apart from its top 128 Ki ids; we use 1.9e9 .. 1.964e9.
+// kills every process of the uid). 1.9e9 .. 1.964e9 lies far above the ids given to
+// accounts and, in practice, to containers' subordinate id ranges.
 uid_t fresh_sandbox_uid() {
   static std::atomic<uint32_t> counter{0};
   uint32_t pid_part = static_cast<uint32_t>(getpid()) % 1000000u;
