@@ -8,15 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "loco/eval_type.h"
+
 namespace loco {
 
 // How an adapter's answers are compared (the registry's `eval_type`).
-enum class EvalType { Numeric, MultipleChoice, Code, FreeText };
 
 // "numeric", "multiple_choice" / "mc", "code", "analysis" / "free_text" / "text"
-// (case-insensitive). Throws loco::Error naming the value and the accepted ones.
-EvalType parse_eval_type(std::string_view name);
-const char* eval_type_name(EvalType type);  // "numeric", "multiple_choice", "code", "free_text"
 
 // The canonical answer key of `model_output`, or nullopt when it holds no answer of that
 // type. Text after the last "</think>" is preferred when it holds an answer.

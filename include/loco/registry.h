@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "loco/eval_type.h"
+
 namespace loco {
 
 // A key whose value loco does not interpret, kept as YAML text (flow style; quoted
@@ -23,9 +25,6 @@ struct YamlField {
   bool operator==(const YamlField&) const = default;
 };
 
-enum class EvalType { None, Numeric, MultipleChoice, Code, Analysis, FreeText };
-const char* eval_type_name(EvalType type);  // "numeric", "multiple_choice", ..., "" for None
-std::optional<EvalType> parse_eval_type(std::string_view name);
 
 // Adapter types. merged-gguf is a whole model with the adapter merged in (LocoLLM v1).
 inline constexpr const char* kLoraGguf = "lora-gguf";

@@ -7,26 +7,6 @@
 
 namespace loco {
 
-EvalType parse_eval_type(std::string_view name) {
-  std::string n = answer_detail::ascii_lower(name);
-  if (n == "numeric") return EvalType::Numeric;
-  if (n == "multiple_choice" || n == "mc") return EvalType::MultipleChoice;
-  if (n == "code") return EvalType::Code;
-  if (n == "analysis" || n == "free_text" || n == "text") return EvalType::FreeText;
-  throw Error("unknown eval_type '" + std::string(name) +
-              "' (expected numeric, multiple_choice, mc, code, analysis, free_text or text)");
-}
-
-const char* eval_type_name(EvalType type) {
-  switch (type) {
-    case EvalType::Numeric: return "numeric";
-    case EvalType::MultipleChoice: return "multiple_choice";
-    case EvalType::Code: return "code";
-    case EvalType::FreeText: return "free_text";
-  }
-  return "?";
-}
-
 namespace {
 
 // Lower-cased, whitespace runs collapsed to one space, trimmed. Non-ASCII bytes are kept
@@ -55,6 +35,8 @@ std::optional<std::string> extract_answer(EvalType type, std::string_view model_
     case EvalType::Numeric: return extract_number(model_output);
     case EvalType::MultipleChoice: return extract_choice(model_output);
     case EvalType::Code: return extract_code(model_output);
+    case EvalType::None:
+    case EvalType::Analysis:
     case EvalType::FreeText: {
       auto text = normalised_text(answer_detail::after_think(model_output));
       return text ? text : normalised_text(model_output);

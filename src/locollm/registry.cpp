@@ -20,8 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kEvalTypeNames[] = {"", "numeric", "multiple_choice", "code", "analysis",
-                                          "free_text"};
 
 // Where in the file a value is, for error messages: "registry.yaml: adapter 'math': ".
 struct Context {
@@ -356,16 +354,6 @@ std::string leading_comment(std::string_view text) {
 }
 
 }  // namespace
-
-const char* eval_type_name(EvalType type) { return kEvalTypeNames[static_cast<int>(type)]; }
-
-std::optional<EvalType> parse_eval_type(std::string_view name) {
-  if (name.empty()) return EvalType::None;
-  for (int i = 1; i < static_cast<int>(std::size(kEvalTypeNames)); ++i) {
-    if (name == kEvalTypeNames[i]) return static_cast<EvalType>(i);
-  }
-  return std::nullopt;
-}
 
 bool is_valid_adapter_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || name[0] == '.' || name[0] == '-') return false;
