@@ -45,8 +45,7 @@ std::unique_ptr<Router> make_router(const RouterFlags& flags) {
 }
 
 FeatureExtractor base_model_features(const std::string& gguf_path) {
-  return token_embedding_features(Model::load(gguf_path),
-                                  std::filesystem::path(gguf_path).filename().string());
+  return hidden_state_features(Model::load(gguf_path), std::filesystem::path(gguf_path).filename().string());
 }
 
 }  // namespace loco::cli

@@ -22,7 +22,7 @@ struct RouterFlags {
 void add_router_flags(CLI::App& app, RouterFlags& flags);
 std::unique_ptr<Router> make_router(const RouterFlags& flags);
 
-// v3 features from a base model file (token_embedding_features, labelled by file name).
+// v3 features from a base model file (its mean final hidden state, labelled by file name).
 FeatureExtractor base_model_features(const std::string& gguf_path);
 
 }  // namespace loco::cli

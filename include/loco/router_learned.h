@@ -138,6 +138,12 @@ class Model;
 FeatureExtractor token_embedding_features(std::shared_ptr<const Model> model,
                                           const std::string& model_label);
 
+// v3 features proper: the mean over the query's tokens of the base model's final hidden
+// state (after the output norm), from a forward pass of the query alone (no chat
+// template), cut to its first `max_tokens` tokens.
+FeatureExtractor hidden_state_features(std::shared_ptr<const Model> model, const std::string& model_label,
+                                       int32_t max_tokens = 256);
+
 // How well a learned router's probabilities fit labelled queries (every label must be one
 // of `classes`): mean negative log-likelihood, expected calibration error (10 bins) and
 // argmax accuracy without the threshold.
