@@ -26,5 +26,6 @@ Command register_lora(CLI::App& root);
 Command register_route(CLI::App& root);
 Command register_router(CLI::App& root);
 Command register_adapters(CLI::App& root);
+Command register_query(CLI::App& root);
 
 }  // namespace loco::cli

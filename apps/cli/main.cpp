@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       loco::cli::register_route(root),
       loco::cli::register_router(root),
       loco::cli::register_adapters(root),
+      loco::cli::register_query(root),
   };
 
   try {
