@@ -103,6 +103,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   ao.threads = s.threads;
   ao.kv_type = f.kv_type == "f32" ? KvType::F32 : f.kv_type == "q8_0" ? KvType::Q8_0 : KvType::F16;
   AssistantSetup setup;
+  setup.n_ctx = s.ctx;
   setup.assistant = std::make_unique<Assistant>(model, std::move(registry), router, ao);
 
   QueryOptions& q = setup.query;

@@ -40,6 +40,7 @@ void add_assistant_flags(CLI::App& app, AssistantFlags& flags);
 struct AssistantSetup {
   std::unique_ptr<Assistant> assistant;
   QueryOptions query;  // defaults for each question
+  int32_t n_ctx = 4096;
 };
 
 AssistantSetup make_assistant(const AssistantFlags& flags);

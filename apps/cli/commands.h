@@ -27,5 +27,6 @@ Command register_route(CLI::App& root);
 Command register_router(CLI::App& root);
 Command register_adapters(CLI::App& root);
 Command register_query(CLI::App& root);
+Command register_chat(CLI::App& root);
 
 }  // namespace loco::cli

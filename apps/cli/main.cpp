@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
       loco::cli::register_router(root),
       loco::cli::register_adapters(root),
       loco::cli::register_query(root),
+      loco::cli::register_chat(root),
   };
 
   try {

@@ -4,6 +4,8 @@
 
 #include "loco/error.h"
 #include "loco/model.h"
+#include "loco/registry.h"
+#include "loco/user_config.h"
 
 namespace loco::cli {
 
@@ -26,7 +28,14 @@ std::unique_ptr<Router> make_router(const RouterFlags& flags) {
     kind = flags.model_file.empty() ? "keyword" : router_file_kind(flags.model_file);
   if (kind == "keyword") {
     if (!flags.model_file.empty()) throw Error("the keyword router takes no --model-file");
-    return std::make_unique<KeywordRouter>(locollm_v1_keywords());
+    // The installed adapters' keywords; the LocoLLM v1 lists when none are installed.
+    Registry registry = Registry::load_or_empty(resolve_user_paths().registry_file());
+    AdapterKeywords keywords;
+    for (const std::string& domain : registry.domains()) {
+      const AdapterEntry* e = registry.active_for(domain);
+      if (e != nullptr && !e->router_keywords.empty()) keywords.emplace_back(e->name, e->router_keywords);
+    }
+    return std::make_unique<KeywordRouter>(keywords.empty() ? locollm_v1_keywords() : keywords);
   }
   if (flags.model_file.empty()) throw Error("the " + kind + " router needs --model-file");
   if (kind == "classifier") {
