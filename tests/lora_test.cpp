@@ -193,6 +193,8 @@ void expect_refused(const std::string& path, const Model& base, const std::strin
 TEST_F(LoraFixture, RefusesAdaptersForAnotherModel) {
   auto llama = Model::load(test::model_path("tiny-llama-f16.gguf"));
   expect_refused(test::model_path("tiny-qwen3-lora-attn.gguf"), *llama, "architecture 'qwen3'");
+  // PEFT files carry no architecture; the name of the model they were trained on does.
+  expect_refused(test::model_path("tiny-qwen3-lora-attn-peft"), *llama, "a qwen3 model");
   // Same architecture, other shape: a qwen3 base with a wider feed-forward.
   GgufFile f = GgufFile::open(test::model_path("tiny-qwen3-lora-all.gguf"));
   GgufWriter w;

@@ -190,33 +190,6 @@ int run_show(const AdaptersOptions& opt) {
   return 0;
 }
 
-// A PEFT directory names the model it was trained from only in adapter_config.json, and a
-// Llama and a Qwen of the same shapes accept each other's matrices. When that name clearly
-// belongs to one model family, the base model must be of that family.
-void check_peft_base_name(const fs::path& dir, const Model& model) {
-  const std::string config_path = (dir / "adapter_config.json").string();
-  std::ifstream in(config_path, std::ios::binary);
-  std::string text(1 << 20, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  const Json config = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!config.is_object() || !config.contains("base_model_name_or_path") ||
-      !config["base_model_name_or_path"].is_string()) {
-    return;
-  }
-  const std::string trained_on = config["base_model_name_or_path"].get<std::string>();
-  std::string lower;
-  for (char c : trained_on) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  std::vector<std::string> families;
-  for (const char* family : {"qwen3", "qwen2", "llama"}) {
-    if (lower.find(family) != std::string::npos) families.push_back(family);
-  }
-  if (families.size() == 1 && families[0] != model.config().arch_name) {
-    throw Error(config_path + ": trained on '" + trained_on + "' (a " + families[0] +
-                " model), but the base model is a " + model.config().arch_name + " model");
-  }
-}
-
 // The base model an adapter is checked against: --model, else the registry's base model
 // file, else the config's model.
 std::string base_model_path(const AdaptersOptions& opt, const Registry& reg) {
@@ -280,7 +253,6 @@ int run_add(const AdaptersOptions& opt) {
   const auto model = Model::load(model_path);
   try {
     LoraAdapter::load(source.string(), *model);
-    if (is_peft) check_peft_base_name(source, *model);
   } catch (const Error& e) {
     throw Error("adapter '" + opt.name + "' does not fit the base model " + model_path + ": " + e.what());
   }
