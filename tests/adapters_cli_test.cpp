@@ -11,6 +11,7 @@
 
 #include "loco/registry.h"
 #include "loco/sha256.h"
+#include "cli_runner.h"
 #include "test_paths.h"
 
 namespace loco {
@@ -18,30 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      q.append("'\\''");
-    } else {
-      q.push_back(c);
-    }
-  }
-  q.push_back('\'');
-  return q;
-}
+using CliRun = test::CliResult;
+std::string slurp(const std::string& path) { return test::read_file(path); }
 
 // One user's loco: its own data and config directories.
 class AdaptersCli : public ::testing::Test {
@@ -53,27 +32,15 @@ class AdaptersCli : public ::testing::Test {
   }
 
   CliRun loco(const std::vector<std::string>& args) const {
-    const std::string io = test::temp_dir();
-    std::string cmd = "env LOCO_DATA_DIR=";
-    cmd.append(quote(data_)).append(" LOCO_CONFIG_DIR=").append(quote(config_));
-    cmd.append(" ").append(quote(test::cli_path())).append(" adapters");
-    for (const std::string& a : args) cmd.append(" ").append(quote(a));
-    cmd.append(" >").append(io).append("/out 2>").append(io).append("/err");
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(io + "/out");
-    r.err = slurp(io + "/err");
-    return r;
+    std::vector<std::string> all{std::string("adapters")};
+    for (const std::string& a : args) all.push_back(a);
+    return test::run_loco(all, {"LOCO_DATA_DIR=" + data_, "LOCO_CONFIG_DIR=" + config_});
   }
 
   Registry registry() const { return Registry::load(data_ + "/adapters/registry.yaml"); }
 
   static void expect_one_line_error(const CliRun& r, const std::string& needle) {
-    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    EXPECT_EQ(r.err.rfind("loco: error: ", 0), 0u) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    test::expect_one_line_error(r, needle);
   }
 
   std::string home_, data_, config_;

@@ -7,52 +7,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "logits_reference.h"
 #include "test_paths.h"
 
 namespace loco {
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using test::CliResult;
+using test::expect_one_line_error;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      q.append("'\\''");
-    } else {
-      q.push_back(c);
-    }
-  }
-  q.push_back('\'');
-  return q;
-}
-
-CliResult run_cli(const std::vector<std::string>& args) {
-  const std::string dir = test::temp_dir();
-  std::string cmd = quote(test::cli_path());
-  for (const std::string& a : args) {
-    cmd.push_back(' ');
-    cmd.append(quote(a));
-  }
-  cmd.append(" >").append(dir).append("/out 2>").append(dir).append("/err");
-  int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir + "/out");
-  r.err = slurp(dir + "/err");
-  return r;
-}
+CliResult run_cli(const std::vector<std::string>& args) { return test::run_loco(args); }
+std::string slurp(const std::string& path) { return test::read_file(path); }
 
 std::vector<std::string> vector_inputs(const std::string& vocab) {
   std::string all = slurp(test::testdata_dir() + "/tokenizer/" + vocab + ".inp");
@@ -130,13 +96,6 @@ TEST(Cli, SeededGenerationIsReproducible) {
   EXPECT_EQ(a.out, b.out);
   EXPECT_EQ(a.out.rfind("Hello", 0), 0u);
   EXPECT_GT(a.out.size(), std::string("Hello\n").size());
-}
-
-void expect_one_line_error(const CliResult& r, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("loco: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
 }
 
 TEST(Cli, BadInputsGiveOneLineErrors) {

@@ -7,52 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "test_paths.h"
 
 namespace loco {
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using test::CliResult;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      q.append("'\\''");
-    } else {
-      q.push_back(c);
-    }
-  }
-  q.push_back('\'');
-  return q;
-}
-
-CliResult run_cli(const std::vector<std::string>& args) {
-  const std::string dir = test::temp_dir();
-  std::string cmd = "cd ";
-  cmd.append(quote(LOCO_SOURCE_DIR)).append(" && ").append(quote(test::cli_path()));
-  for (const std::string& a : args) {
-    cmd.push_back(' ');
-    cmd.append(quote(a));
-  }
-  cmd.append(" >").append(dir).append("/out 2>").append(dir).append("/err");
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir + "/out");
-  r.err = slurp(dir + "/err");
-  return r;
-}
+// Run from the source tree: the router reads data/router/ relative to it.
+CliResult run_cli(const std::vector<std::string>& args) { return test::run_loco(args, {}, LOCO_SOURCE_DIR); }
 
 const std::string kDatasets = std::string(LOCO_SOURCE_DIR) + "/../shared/datasets";
 

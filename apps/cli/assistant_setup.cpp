@@ -1,4 +1,5 @@
 #include "assistant_setup.h"
+#include "text_file.h"
 
 #include <filesystem>
 #include <fstream>
@@ -18,14 +19,6 @@ std::vector<std::string> split_list(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -124,7 +117,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
     q.eval_type = *t;
   }
   if (!f.context_file.empty()) {
-    q.context = read_file(f.context_file);
+    q.context = read_text_file(f.context_file);
     q.context_label = std::filesystem::path(f.context_file).filename().string();
   }
   return setup;

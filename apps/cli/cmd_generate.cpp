@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "text_file.h"
 #include "common_options.h"
 #include "loco/chat_prompt.h"
 #include "loco/error.h"
@@ -31,19 +32,11 @@ struct GenerateFlags {
   SamplingFlags sampling;
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 int run_generate(const GenerateFlags& opt) {
   if (opt.prompt.empty() == opt.prompt_file.empty()) {
     throw Error("give the prompt with -p or --file (one of them)");
   }
-  const std::string prompt_text = opt.prompt_file.empty() ? opt.prompt : read_file(opt.prompt_file);
+  const std::string prompt_text = opt.prompt_file.empty() ? opt.prompt : read_text_file(opt.prompt_file);
   auto model = Model::load(opt.model);
   Tokenizer tokenizer = Tokenizer::from_gguf(model->file());
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "text_file.h"
 #include "loco/error.h"
 #include "loco/gguf.h"
 #include "loco/tokenizer.h"
@@ -20,14 +21,6 @@ struct TokenizeOptions {
   bool no_bos = false;
   bool show_pieces = false;
 };
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 int run_tokenize(const TokenizeOptions& opt) {
   if (opt.text.empty() == opt.file.empty()) {
