@@ -244,8 +244,8 @@ TEST_P(SimdRows, ElementWiseResultsDoNotDependOnTheSplit) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, SimdRows, testing::ValuesIn(kIsas),
-                         [](const testing::TestParamInfo<Isa>& info) { return std::string(info.param.name); });
+std::string isa_name(const testing::TestParamInfo<Isa>& param) { return param.param.name; }
+INSTANTIATE_TEST_SUITE_P(Isa, SimdRows, testing::ValuesIn(kIsas), isa_name);
 
 }  // namespace
 }  // namespace loco
