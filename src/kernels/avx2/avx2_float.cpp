@@ -1,7 +1,20 @@
 // AVX2 kernels of the float weight types F32, F16 and BF16 (activations stay float32).
-// gemm works on tiles of up to 2 rows × 3 tokens: each 8 weights are converted once and
-// used for every token of the tile; the loop nest is gemm_driver.h's (chunks of 1024
-// values). A row tail shorter than 8 is copied into zero-padded buffers.
+// gemm works on tiles of up to 4 rows × 2 tokens (8 accumulators, 4 weight registers):
+// each 8 weights are converted once and used for every token of the tile. The loop
+// nest is gemm_driver.h's, with chunks of 1024 values. A row tail shorter than 8 is
+// copied into zero-padded buffers.
+//
+// Each (row, token) pair has ONE accumulator, one FMA chain per chunk, in every tile
+// shape (batch invariance, gemm_driver.h). A few-token gemm hides the FMA latency with
+// the tile's independent rows: decode is the 4×1 tile, four chains. vec_dot, the 1×1
+// tile, is a single chain; the forward pass does not use it for weight matrices.
+// (Two accumulators per pair would halve the weight reuse of the big tiles, which must
+// keep the same per-pair structure: measured, 512-token gemm ran at half speed. Running
+// whole chunks of a row side by side in vec_dot was slower too, the hardware
+// prefetchers losing the single sequential stream.)
+#include <array>
+#include <utility>
+
 #include "kernels/avx2/avx2.h"
 #include "kernels/gemm_driver.h"
 
@@ -30,42 +43,36 @@ struct WeightBF16 {
 
 inline __m256 load_act(const uint8_t* p) { return _mm256_loadu_ps(reinterpret_cast<const float*>(p)); }
 
-// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i]. Every (row, token) pair has two
-// accumulators that take alternate runs of 8 values: two FMA chains hide the latency
-// in the 1×1 tile (vec_dot), and every tile shape must sum alike (gemm_driver.h).
+// How far ahead of the current values a tile prefetches its weight rows: rows are read
+// in runs of one chunk (2 KB of float16), too short for the hardware prefetchers to
+// ramp up on their own.
+constexpr int64_t kPrefetchBytes = 1024;
+
+// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i], one accumulator per pair.
 template <class W, int R, int T>
 void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
           int64_t i1, float* out) {
-  __m256 acc[2][R][T];
-  for (int u = 0; u < 2; ++u)
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < T; ++t) acc[u][r][t] = _mm256_setzero_ps();
-  auto step = [&](int u, const uint8_t* const* wp, const uint8_t* const* ap) {
+  __m256 acc[R][T];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
+  auto step = [&](const uint8_t* const* wp, const uint8_t* const* ap) {
     __m256 wv[R];
     for (int r = 0; r < R; ++r) wv[r] = W::load(wp[r]);
     for (int t = 0; t < T; ++t) {
       const __m256 a = load_act(ap[t]);
-      for (int r = 0; r < R; ++r) acc[u][r][t] = _mm256_fmadd_ps(wv[r], a, acc[u][r][t]);
+      for (int r = 0; r < R; ++r) acc[r][t] = _mm256_fmadd_ps(wv[r], a, acc[r][t]);
     }
   };
   const uint8_t* wp[R];
   const uint8_t* ap[T];
-  auto point_at = [&](int64_t i) {
-    for (int r = 0; r < R; ++r) wp[r] = w + r * w_stride + i * W::kBytes;
-    for (int t = 0; t < T; ++t) ap[t] = act + t * act_stride + i * 4;
-  };
   int64_t i = i0;
-  for (; i + 16 <= i1; i += 16) {
-    point_at(i);
-    step(0, wp, ap);
-    point_at(i + 8);
-    step(1, wp, ap);
-  }
-  int u = 0;
-  if (i + 8 <= i1) {
-    point_at(i);
-    step(u++, wp, ap);
-    i += 8;
+  for (; i + 8 <= i1; i += 8) {
+    for (int r = 0; r < R; ++r) {
+      wp[r] = w + r * w_stride + i * W::kBytes;
+      prefetch_block(wp[r] + kPrefetchBytes, 8 * W::kBytes);
+    }
+    for (int t = 0; t < T; ++t) ap[t] = act + t * act_stride + i * 4;
+    step(wp, ap);
   }
   if (i < i1) {
     // Fewer than 8 values left: zero-padded copies.
@@ -80,28 +87,31 @@ void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_st
       std::memcpy(atail[t], act + t * act_stride + i * 4, static_cast<size_t>(left * 4));
       ap[t] = atail[t];
     }
-    step(u, wp, ap);
+    step(wp, ap);
   }
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) out[r * T + t] = hsum(_mm256_add_ps(acc[0][r][t], acc[1][r][t]));
+    for (int t = 0; t < T; ++t) out[r * T + t] = hsum(acc[r][t]);
 }
 
-// Tiles of up to 2 rows × 3 tokens: 12 accumulators, 2 weight registers and one for the
-// activations, within the 16 vector registers.
 template <class W>
 struct FloatKernel {
-  static constexpr int kRowTile = 2;
-  static constexpr int kTokenTile = 3;
+  static constexpr int kRowTile = 4;
+  static constexpr int kTokenTile = 2;
   static constexpr int kBlockValues = 1;
   static constexpr int kActBlockBytes = 4;
   static constexpr int64_t kChunkBlocks = 1024;
   static constexpr int64_t kActBudget = kGemmL1Budget;
 
+  template <int R, int... Ts>
+  static constexpr std::array<TileFn, kTokenTile> row_of(std::integer_sequence<int, Ts...>) {
+    return {tile<W, R, Ts + 1>...};
+  }
+  template <int... Rs>
+  static constexpr std::array<std::array<TileFn, kTokenTile>, kRowTile> table_of(std::integer_sequence<int, Rs...>) {
+    return {row_of<Rs + 1>(std::make_integer_sequence<int, kTokenTile>{})...};
+  }
   static TileFn tile_for(int rows, int tokens) {
-    static constexpr TileFn table[kRowTile][kTokenTile] = {
-        {tile<W, 1, 1>, tile<W, 1, 2>, tile<W, 1, 3>},
-        {tile<W, 2, 1>, tile<W, 2, 2>, tile<W, 2, 3>},
-    };
+    static constexpr auto table = table_of(std::make_integer_sequence<int, kRowTile>{});
     return table[rows - 1][tokens - 1];
   }
 };

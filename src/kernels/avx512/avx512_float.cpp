@@ -1,8 +1,20 @@
 // AVX-512 kernels of the float weight types F32, F16 and BF16 (activations stay
-// float32). gemm works on tiles of up to 2 rows × 6 tokens: each 16 weights are
-// converted once and multiplied with every token of the tile; the loop nest is
-// gemm_driver.h's (chunks of 1024 values). Rows of any length are handled, the tail
-// with masked loads.
+// float32). gemm works on tiles of up to 4 rows × 6 tokens (24 accumulators, 4 weight
+// registers and one for the activations): each 16 weights are converted once and
+// multiplied with every token of the tile. The loop nest is gemm_driver.h's, with
+// chunks of 1024 values. Rows of any length are handled, the tail with masked loads.
+//
+// Each (row, token) pair has ONE accumulator, one FMA chain per chunk, in every tile
+// shape (batch invariance, gemm_driver.h). A few-token gemm hides the FMA latency with
+// the tile's independent rows: decode is the 4×1 tile, four chains. vec_dot, the 1×1
+// tile, is a single chain; the forward pass does not use it for weight matrices.
+// (Two accumulators per pair would halve the weight reuse of the big tiles, which must
+// keep the same per-pair structure: measured, 512-token gemm ran at half speed. Running
+// whole chunks of a row side by side in vec_dot was slower too, the hardware
+// prefetchers losing the single sequential stream.)
+#include <array>
+#include <utility>
+
 #include "kernels/avx512/avx512.h"
 #include "kernels/gemm_driver.h"
 
@@ -30,17 +42,20 @@ struct WeightBF16 {
   static __m512 load(const uint8_t* p, __mmask16 m) { return widen(_mm256_maskz_loadu_epi16(m, p)); }
 };
 
-// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i]. Every (row, token) pair has two
-// accumulators that take alternate runs of 16 values: two FMA chains hide the latency
-// in the 1×1 tile (vec_dot), and every tile shape must sum alike (gemm_driver.h).
+// How far ahead of the current values a tile prefetches its weight rows: rows are read
+// in runs of one chunk (2 KB of float16), too short for the hardware prefetchers to
+// ramp up on their own.
+constexpr int64_t kPrefetchBytes = 1024;
+constexpr __mmask16 kAll = 0xffff;
+
+// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i], one accumulator per pair.
 template <class W, int R, int T>
 void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
           int64_t i1, float* out) {
-  __m512 acc[2][R][T];
-  for (int u = 0; u < 2; ++u)
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < T; ++t) acc[u][r][t] = _mm512_setzero_ps();
-  auto step = [&](int u, int64_t i, __mmask16 m, bool full) {
+  __m512 acc[R][T];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+  auto step = [&](int64_t i, __mmask16 m, bool full) {
     __m512 wv[R];
     for (int r = 0; r < R; ++r) {
       const uint8_t* p = w + r * w_stride + i * W::kBytes;
@@ -49,39 +64,38 @@ void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_st
     for (int t = 0; t < T; ++t) {
       const uint8_t* p = act + t * act_stride + i * 4;
       const __m512 a = full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
-      for (int r = 0; r < R; ++r) acc[u][r][t] = _mm512_fmadd_ps(wv[r], a, acc[u][r][t]);
+      for (int r = 0; r < R; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], a, acc[r][t]);
     }
   };
-  constexpr __mmask16 kAll = 0xffff;
   int64_t i = i0;
-  for (; i + 32 <= i1; i += 32) {
-    step(0, i, kAll, true);
-    step(1, i + 16, kAll, true);
+  for (; i + 16 <= i1; i += 16) {
+    for (int r = 0; r < R; ++r) prefetch_block(w + r * w_stride + i * W::kBytes + kPrefetchBytes, 16 * W::kBytes);
+    step(i, kAll, true);
   }
-  for (int u = 0; u < 2 && i < i1; ++u, i += 16) {
-    const int64_t left = i1 - i;
-    step(u, i, left >= 16 ? kAll : static_cast<__mmask16>((1u << left) - 1), false);
-  }
+  if (i < i1) step(i, static_cast<__mmask16>((1u << (i1 - i)) - 1), false);
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) out[r * T + t] = hsum(_mm512_add_ps(acc[0][r][t], acc[1][r][t]));
+    for (int t = 0; t < T; ++t) out[r * T + t] = hsum(acc[r][t]);
 }
 
-// Tiles of up to 2 rows × 6 tokens: 24 accumulators, 2 weight registers and one for the
-// activations. Six tokens let a batch of 5-6 sequences share one pass over the weights.
 template <class W>
 struct FloatKernel {
-  static constexpr int kRowTile = 2;
+  static constexpr int kRowTile = 4;
   static constexpr int kTokenTile = 6;
   static constexpr int kBlockValues = 1;
   static constexpr int kActBlockBytes = 4;
   static constexpr int64_t kChunkBlocks = 1024;  // 6 tokens' activations are 24 KB
   static constexpr int64_t kActBudget = kGemmL1Budget;
 
+  template <int R, int... Ts>
+  static constexpr std::array<TileFn, kTokenTile> row_of(std::integer_sequence<int, Ts...>) {
+    return {tile<W, R, Ts + 1>...};
+  }
+  template <int... Rs>
+  static constexpr std::array<std::array<TileFn, kTokenTile>, kRowTile> table_of(std::integer_sequence<int, Rs...>) {
+    return {row_of<Rs + 1>(std::make_integer_sequence<int, kTokenTile>{})...};
+  }
   static TileFn tile_for(int rows, int tokens) {
-    static constexpr TileFn table[kRowTile][kTokenTile] = {
-        {tile<W, 1, 1>, tile<W, 1, 2>, tile<W, 1, 3>, tile<W, 1, 4>, tile<W, 1, 5>, tile<W, 1, 6>},
-        {tile<W, 2, 1>, tile<W, 2, 2>, tile<W, 2, 3>, tile<W, 2, 4>, tile<W, 2, 5>, tile<W, 2, 6>},
-    };
+    static constexpr auto table = table_of(std::make_integer_sequence<int, kRowTile>{});
     return table[rows - 1][tokens - 1];
   }
 };
