@@ -29,10 +29,15 @@
 
 namespace loco::kernels {
 
-// A tile: out[r·T + t] = Σ over weight blocks [b0, b1) of row r times token t, for the
-// tile's R rows (w_stride bytes apart) and T tokens (act_stride bytes apart).
+// A tile: R weight rows (w_stride bytes apart) times T tokens (act_stride bytes apart)
+// over the weight blocks [b0, b1), which start at a chunk boundary and span whole chunks
+// (the last may be the row's shorter one). Each chunk's sums are separate:
+//   out[k·R·T + r·T + t] = Σ over the blocks of chunk k of row r times token t.
 using TileFn = void (*)(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride,
                         int64_t b0, int64_t b1, float* out);
+
+// The most chunks one tile call covers (its output buffer lives on the stack).
+constexpr int64_t kMaxPassChunks = 16;
 
 // Bytes of activations a token group may occupy when it should stay in L1 (about two
 // thirds of a 48 KB L1): the budget of the compute-bound kernels.
@@ -42,12 +47,14 @@ constexpr int64_t kGemmL1Budget = 32 * 1024;
 constexpr int64_t kGemmL2Budget = 512 * 1024;
 
 // Kernels that work on one weight row at a time (R = 1) provide
-// `template <int T> static void row(w_row, act, act_stride, b0, b1, out)`; this makes
-// them tiles. Their tile_for(rows, tokens) ignores rows, which is always 1.
+// `template <int T> static void row(w_row, act, act_stride, b0, b1, out)` for the blocks
+// of one chunk, out[t] for t < T; this makes them tiles.
 template <class Kernel, int T>
 void row_tile(const uint8_t* w, int64_t /*w_stride*/, const uint8_t* act, int64_t act_stride,
               int64_t b0, int64_t b1, float* out) {
-  Kernel::template row<T>(w, act, act_stride, b0, b1, out);
+  for (int64_t b = b0; b < b1; b += Kernel::kChunkBlocks, out += T) {
+    Kernel::template row<T>(w, act, act_stride, b, b1 - b < Kernel::kChunkBlocks ? b1 : b + Kernel::kChunkBlocks, out);
+  }
 }
 
 template <class Kernel, int T = Kernel::kTokenTile>
@@ -91,21 +98,21 @@ void tiled_gemm(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, cons
     const uint8_t* group = ab + t0 * act_stride;
     float* y_group = y + t0 * y_stride;
     int64_t per_pass = Kernel::kActBudget / (tokens * chunk * Kernel::kActBlockBytes);
-    if (per_pass < 1) per_pass = 1;
+    per_pass = per_pass < 1 ? 1 : per_pass > kMaxPassChunks ? kMaxPassChunks : per_pass;
     for (int64_t c0 = 0; c0 < n_chunks; c0 += per_pass) {
       const int64_t c1 = n_chunks - c0 < per_pass ? n_chunks : c0 + per_pass;
+      const int64_t b0 = c0 * chunk;
+      const int64_t b1 = c1 * chunk < n_blocks ? c1 * chunk : n_blocks;
       for (int64_t r0 = 0; r0 < n_rows; r0 += Kernel::kRowTile) {
         const int rows = static_cast<int>(n_rows - r0 < Kernel::kRowTile ? n_rows - r0 : Kernel::kRowTile);
-        const TileFn tile = Kernel::tile_for(rows, tokens);
+        float out[kMaxPassChunks * Kernel::kRowTile * Kernel::kTokenTile];
+        Kernel::tile_for(rows, tokens)(wb + r0 * w_stride, w_stride, group, act_stride, b0, b1, out);
         for (int64_t c = c0; c < c1; ++c) {
-          const int64_t b0 = c * chunk;
-          const int64_t b1 = n_blocks - b0 < chunk ? n_blocks : b0 + chunk;
-          float out[Kernel::kRowTile * Kernel::kTokenTile];
-          tile(wb + r0 * w_stride, w_stride, group, act_stride, b0, b1, out);
+          const float* sums = out + (c - c0) * rows * tokens;
           for (int r = 0; r < rows; ++r) {
             for (int t = 0; t < tokens; ++t) {
               float& dst = y_group[t * y_stride + r0 + r];
-              dst = c == 0 ? out[r * tokens + t] : dst + out[r * tokens + t];
+              dst = c == 0 ? sums[r * tokens + t] : dst + sums[r * tokens + t];
             }
           }
         }
@@ -120,13 +127,14 @@ float tiled_vec_dot(int64_t n, const void* w, const void* act) {
   const auto* wb = static_cast<const uint8_t*>(w);
   const auto* ab = static_cast<const uint8_t*>(act);
   const int64_t n_blocks = n / Kernel::kBlockValues;
+  const int64_t chunk = Kernel::kChunkBlocks;
   const TileFn tile = Kernel::tile_for(1, 1);
   float sum = 0.0f;
-  for (int64_t b0 = 0; b0 < n_blocks; b0 += Kernel::kChunkBlocks) {
-    const int64_t b1 = n_blocks - b0 < Kernel::kChunkBlocks ? n_blocks : b0 + Kernel::kChunkBlocks;
-    float out;
-    tile(wb, 0, ab, 0, b0, b1, &out);
-    sum = b0 == 0 ? out : sum + out;
+  for (int64_t b0 = 0; b0 < n_blocks; b0 += kMaxPassChunks * chunk) {
+    const int64_t b1 = n_blocks - b0 < kMaxPassChunks * chunk ? n_blocks : b0 + kMaxPassChunks * chunk;
+    float out[kMaxPassChunks] = {};
+    tile(wb, 0, ab, 0, b0, b1, out);
+    for (int64_t k = 0; k * chunk < b1 - b0; ++k) sum = b0 == 0 && k == 0 ? out[k] : sum + out[k];
   }
   return sum;
 }

@@ -48,10 +48,10 @@ inline __m256 load_act(const uint8_t* p) { return _mm256_loadu_ps(reinterpret_ca
 // ramp up on their own.
 constexpr int64_t kPrefetchBytes = 1024;
 
-// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i], one accumulator per pair.
+// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i] (one chunk), one accumulator per pair.
 template <class W, int R, int T>
-void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
-          int64_t i1, float* out) {
+void chunk_tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
+                int64_t i1, float* out) {
   __m256 acc[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
@@ -93,13 +93,24 @@ void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_st
     for (int t = 0; t < T; ++t) out[r * T + t] = hsum(acc[r][t]);
 }
 
+// The tile of gemm_driver.h: chunk_tile per chunk of [i0, i1).
+constexpr int64_t kChunk = 1024;
+
+template <class W, int R, int T>
+void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
+          int64_t i1, float* out) {
+  for (int64_t i = i0; i < i1; i += kChunk, out += R * T) {
+    chunk_tile<W, R, T>(w, w_stride, act, act_stride, i, i1 - i < kChunk ? i1 : i + kChunk, out);
+  }
+}
+
 template <class W>
 struct FloatKernel {
   static constexpr int kRowTile = 4;
   static constexpr int kTokenTile = 2;
   static constexpr int kBlockValues = 1;
   static constexpr int kActBlockBytes = 4;
-  static constexpr int64_t kChunkBlocks = 1024;
+  static constexpr int64_t kChunkBlocks = kChunk;
   static constexpr int64_t kActBudget = kGemmL1Budget;
 
   template <int R, int... Ts>

@@ -48,10 +48,10 @@ struct WeightBF16 {
 constexpr int64_t kPrefetchBytes = 1024;
 constexpr __mmask16 kAll = 0xffff;
 
-// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i], one accumulator per pair.
+// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i] (one chunk), one accumulator per pair.
 template <class W, int R, int T>
-void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
-          int64_t i1, float* out) {
+void chunk_tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
+                int64_t i1, float* out) {
   __m512 acc[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
@@ -77,13 +77,24 @@ void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_st
     for (int t = 0; t < T; ++t) out[r * T + t] = hsum(acc[r][t]);
 }
 
+// The tile of gemm_driver.h: chunk_tile per chunk of [i0, i1).
+constexpr int64_t kChunk = 1024;
+
+template <class W, int R, int T>
+void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
+          int64_t i1, float* out) {
+  for (int64_t i = i0; i < i1; i += kChunk, out += R * T) {
+    chunk_tile<W, R, T>(w, w_stride, act, act_stride, i, i1 - i < kChunk ? i1 : i + kChunk, out);
+  }
+}
+
 template <class W>
 struct FloatKernel {
   static constexpr int kRowTile = 4;
   static constexpr int kTokenTile = 6;
   static constexpr int kBlockValues = 1;
   static constexpr int kActBlockBytes = 4;
-  static constexpr int64_t kChunkBlocks = 1024;  // 6 tokens' activations are 24 KB
+  static constexpr int64_t kChunkBlocks = kChunk;  // 6 tokens' activations are 24 KB
   static constexpr int64_t kActBudget = kGemmL1Budget;
 
   template <int R, int... Ts>
