@@ -18,8 +18,9 @@
 // chunks as the group's activations for them fit the kernel's budget (kActBudget bytes:
 // L1 for the compute-bound kernels), so the activations are read from cache for every
 // row while the weights stream through once per group. With few tokens a pass covers
-// the whole row and each row is read in one sequential run. The tiles prefetch their
-// weights, as the hardware prefetchers lose track of rows read in passes.
+// the whole row (up to kMaxPassChunks chunks) in one tile call, so each row is read in
+// one sequential run. The tiles prefetch their weights, as the hardware prefetchers
+// lose track of rows read in passes.
 //
 // No intrinsics here: every instantiation is keyed by an instruction-set specific
 // Kernel type, so the avx2 and avx512 compilations never share a function.
