@@ -175,3 +175,40 @@ TEST(Cli, HelpAndUsage) {
 
 }  // namespace
 }  // namespace loco
+
+#include <nlohmann/json.hpp>
+
+namespace loco {
+namespace {
+
+TEST(CliQuery, JsonCarriesRouterVotesAndConfidence) {
+  const std::string dir = test::temp_dir();
+  setenv("LOCO_DATA_DIR", (dir + "/data").c_str(), 1);
+  setenv("LOCO_CONFIG_DIR", (dir + "/config").c_str(), 1);
+  const std::string model = test::model_path("tiny-qwen3-q8_0.gguf");
+  CliResult add = run_cli({"adapters", "add", "math", test::model_path("tiny-qwen3-lora-attn.gguf"), "-m", model,
+                           "--eval-type", "numeric", "--keywords", "how many,total"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  CliResult q = run_cli({"query", "-m", model, "How many pens in total?", "--votes", "3", "-n", "8", "--seed", "2",
+                         "--json"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  nlohmann::json j = nlohmann::json::parse(q.out);
+  EXPECT_EQ(j["adapter"], "math");
+  EXPECT_EQ(j["eval_type"], "numeric");
+  EXPECT_EQ(j["votes"]["requested"], 3);
+  EXPECT_TRUE(j["confidence"]["level"].is_string());
+  EXPECT_TRUE(j["router"]["scores"].is_array());
+  EXPECT_EQ(j["prompt_tokens_evaluated"], j["prompt_tokens"]);
+
+  CliResult plain = run_cli({"query", "-m", model, "Hello", "-n", "4", "--seed", "2", "--adapter", "none"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("-- answered by the base model"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("-- confidence:"), std::string::npos) << plain.out;
+
+  expect_one_line_error(run_cli({"query", "-m", model, "x", "--adapter", "physics"}), "physics");
+  unsetenv("LOCO_DATA_DIR");
+  unsetenv("LOCO_CONFIG_DIR");
+}
+
+}  // namespace
+}  // namespace loco

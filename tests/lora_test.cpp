@@ -146,7 +146,7 @@ TEST_F(LoraFixture, SwappingAdaptersNeverReloadsOrTouchesTheBase) {
   EXPECT_EQ(&s.model(), model.get());
   EXPECT_EQ(model->weights().layers[0].wq.data, data_before);
   EXPECT_EQ(checksum(model->weights().layers[0].wq), wq_before);
-  EXPECT_EQ(s.adapter(0), attn.get());
+  EXPECT_EQ(s.adapter(0), attn);
 }
 
 TEST_F(LoraFixture, CachedStateIsKeyedByAdapterAndScale) {
@@ -163,7 +163,7 @@ TEST_F(LoraFixture, CachedStateIsKeyedByAdapterAndScale) {
   EXPECT_EQ(s.length(0), 0);
   s.decode_sequence(0, tokens);
   s.fork(0, 1);  // a fork carries the binding with the state
-  EXPECT_EQ(s.adapter(1), all.get());
+  EXPECT_EQ(s.adapter(1), all);
   EXPECT_EQ(s.length(1), len);
 }
 
@@ -193,6 +193,8 @@ void expect_refused(const std::string& path, const Model& base, const std::strin
 TEST_F(LoraFixture, RefusesAdaptersForAnotherModel) {
   auto llama = Model::load(test::model_path("tiny-llama-f16.gguf"));
   expect_refused(test::model_path("tiny-qwen3-lora-attn.gguf"), *llama, "architecture 'qwen3'");
+  // PEFT files carry no architecture; the name of the model they were trained on does.
+  expect_refused(test::model_path("tiny-qwen3-lora-attn-peft"), *llama, "a qwen3 model");
   // Same architecture, other shape: a qwen3 base with a wider feed-forward.
   GgufFile f = GgufFile::open(test::model_path("tiny-qwen3-lora-all.gguf"));
   GgufWriter w;

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "common_options.h"
 #include "loco/error.h"
+#include "loco/lora.h"
 #include "loco/session.h"
 #include "loco/thread_pool.h"
 #include "loco/kernel_info.h"
@@ -29,6 +30,7 @@ struct BenchFlags {
   int32_t shared_prompt = 64;
   int reps = 3;
   bool json = false;
+  std::vector<std::string> loras;
   EngineFlags engine;
 };
 
@@ -174,6 +176,43 @@ int run_bench(const BenchFlags& opt) {
     out["batch_gen_tokens_per_s_min"] = s.min;
     out["batch_gen_tokens_per_s_max"] = s.max;
   }
+  if (!opt.loras.empty()) {
+    // Loading each adapter (from the page cache after the first run), switching a sequence
+    // between resident adapters, and generation speed with an adapter bound.
+    std::vector<double> load_ms, swap_us;
+    std::vector<std::shared_ptr<const LoraAdapter>> resident;
+    for (int r = 0; r < opt.reps; ++r) {
+      resident.clear();
+      for (const std::string& path : opt.loras) {
+        auto t0 = Clock::now();
+        resident.push_back(LoraAdapter::load(path, *model));
+        load_ms.push_back(seconds_since(t0) * 1e3);
+      }
+    }
+    for (int i = 0; i < 100; ++i) {
+      auto t0 = Clock::now();
+      session.set_adapter(0, resident[static_cast<size_t>(i) % resident.size()], 1.0f);
+      swap_us.push_back(seconds_since(t0) * 1e6);
+    }
+    out["lora_adapters"] = opt.loras.size();
+    out["lora_bytes"] = resident[0]->bytes();
+    out["lora_max_rank"] = resident[0]->max_rank();
+    out["lora_load_ms"] = summarize(load_ms).median;
+    out["lora_swap_us"] = summarize(swap_us).median;
+    if (opt.n_gen > 0) {
+      std::vector<double> rates;
+      for (int r = 0; r < opt.reps; ++r) {
+        session.set_adapter(0, resident[static_cast<size_t>(r) % resident.size()], 1.0f);
+        auto tokens = random_tokens(opt.n_gen, c.n_vocab, 300 + static_cast<uint32_t>(r));
+        session.kv_cache().clear(0);
+        auto t0 = Clock::now();
+        for (TokenId t : tokens) session.decode_sequence(0, std::span<const TokenId>(&t, 1));
+        rates.push_back(opt.n_gen / seconds_since(t0));
+      }
+      out["lora_gen_tokens_per_s"] = summarize(rates).median;
+    }
+    session.set_adapter(0, nullptr);
+  }
   auto [rss, hwm] = resident_memory();
   out["rss_bytes"] = rss;
   out["peak_rss_bytes"] = hwm;
@@ -203,6 +242,13 @@ int run_bench(const BenchFlags& opt) {
                  opt.n_gen, out["batch_gen_tokens_per_s"].get<double>(),
                  out["batch_gen_tokens_per_s_min"].get<double>(), out["batch_gen_tokens_per_s_max"].get<double>());
     }
+    if (out.contains("lora_load_ms")) {
+      fmt::print("lora       {} adapter(s), {:.1f} MiB each (rank {}): load {:.1f} ms, switch {:.2f} us, generate "
+                 "{:.2f} tokens/s with one bound\n",
+                 opt.loras.size(), out["lora_bytes"].get<double>() / (1 << 20), out["lora_max_rank"].get<int>(),
+                 out["lora_load_ms"].get<double>(), out["lora_swap_us"].get<double>(),
+                 out.value("lora_gen_tokens_per_s", 0.0));
+    }
     fmt::print("memory     read {:.1f} GB/s -> bandwidth limit {:.2f} tokens/s; peak RSS {:.0f} MiB (file {:.0f} MiB)\n",
                bw, out["bandwidth_limit_tokens_per_s"].get<double>(), hwm / double(1 << 20),
                model->weight_bytes() / double(1 << 20));
@@ -224,6 +270,7 @@ Command register_bench(CLI::App& root) {
       ->capture_default_str()->check(CLI::Range(1, 65536));
   app->add_option("-r,--reps", opt->reps, "Runs of each test; the median is reported")->capture_default_str()->check(CLI::Range(1, 100));
   app->add_flag("--json", opt->json, "Only print the JSON line");
+  app->add_option("--lora-swap", opt->loras, "Also time loading, switching and generating with these adapters");
   add_engine_flags(*app, opt->engine);
   return {app, [opt] { return run_bench(*opt); }};
 }

@@ -42,6 +42,7 @@ struct SynthFlags {
   std::string like, type = "Q4_K_M", output, vocab_dir = "../shared/testdata/tokenizer";
   uint64_t seed = 1;
   int threads = 0;
+  int lora_rank = 0;
   bool quiet = false;
 };
 
@@ -80,10 +81,19 @@ Command register_synth(CLI::App& root) {
   app->add_option("--vocab-dir", opt->vocab_dir, "Directory holding ggml-vocab-qwen3.gguf / ggml-vocab-llama3.gguf")
       ->capture_default_str();
   app->add_option("--seed", opt->seed, "Seed of the random weights")->capture_default_str();
+  app->add_option("--lora-rank", opt->lora_rank,
+                  "Write a random LoRA adapter of this rank for the shape instead of a model")
+      ->check(CLI::Range(1, 1024));
   app->add_option("-t,--threads", opt->threads, "Worker threads");
   app->add_flag("-q,--quiet", opt->quiet, "No progress output");
   return {app, [opt] {
             SynthShape shape = *synth_shape(opt->like);
+            if (opt->lora_rank > 0) {
+              synthesize_lora(shape, opt->lora_rank, opt->output, opt->seed);
+              fmt::print(stderr, "wrote {} (rank-{} LoRA adapter for {}, random weights)\n", opt->output,
+                         opt->lora_rank, shape.name);
+              return 0;
+            }
             SynthOptions so;
             so.type = parse_file_type(opt->type);
             so.seed = opt->seed;

@@ -23,5 +23,10 @@ Command register_quantize(CLI::App& root);
 Command register_synth(CLI::App& root);
 Command register_bench(CLI::App& root);
 Command register_lora(CLI::App& root);
+Command register_route(CLI::App& root);
+Command register_router(CLI::App& root);
+Command register_adapters(CLI::App& root);
+Command register_query(CLI::App& root);
+Command register_chat(CLI::App& root);
 
 }  // namespace loco::cli

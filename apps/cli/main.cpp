@@ -21,12 +21,18 @@ int main(int argc, char** argv) {
       loco::cli::register_synth(root),
       loco::cli::register_bench(root),
       loco::cli::register_lora(root),
+      loco::cli::register_route(root),
+      loco::cli::register_router(root),
+      loco::cli::register_adapters(root),
+      loco::cli::register_query(root),
+      loco::cli::register_chat(root),
   };
 
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return root.exit(e);
+    // --help and --version exit 0; every usage error exits 2.
+    return root.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (const auto& command : commands) {

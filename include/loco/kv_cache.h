@@ -57,6 +57,7 @@ class KvCache {
   const uint8_t* value_block(int32_t layer, int32_t seq, int32_t block_index, int32_t head) const;
 
   int32_t blocks_in_use() const;
+  int32_t n_blocks_total() const { return n_blocks_; }
   uint64_t bytes_reserved() const { return pool_bytes_; }
 
  private:

@@ -73,4 +73,8 @@ void synthesize_model(const SynthShape& shape, const std::string& vocab_path,
                       const std::string& output, const SynthOptions& options,
                       const Progress& progress = {});
 
+// Writes a random LoRA adapter (GGUF layout) for a model of `shape`: rank `rank` on every
+// attention and feed-forward matrix, F16 tensors, alpha = 2 * rank, small random values.
+void synthesize_lora(const SynthShape& shape, int32_t rank, const std::string& output, uint64_t seed);
+
 }  // namespace loco

@@ -16,6 +16,7 @@ struct PromptSpec {
   bool reread = true;  // RE2: state the question, then "Read the question again: <question>"
   std::string system_prompt;
   std::vector<std::pair<std::string, std::string>> few_shot;  // (question, answer) turns
+  std::vector<ChatMessage> history;  // earlier turns of a conversation, oldest first
   std::string context;        // a rubric, a task specification, ...
   std::string context_label;  // where it came from (shown to the model), e.g. "rubric.md"
 };

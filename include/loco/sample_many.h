@@ -14,6 +14,7 @@
 namespace loco {
 
 struct Sample {
+  int32_t group = 0;  // which SampleGroup it came from
   std::vector<TokenId> tokens;
   std::string text;
   StopReason stop = StopReason::MaxTokens;
@@ -35,8 +36,20 @@ struct SampleManyResult {
 using SampleFinished = std::function<bool(const std::vector<Sample>& samples, size_t finished_index)>;
 
 // Samples `n` continuations of `prompt` using sequences 0..n-1 of the session (which must
-// have at least n). Sample i uses options.sampling with seed + i.
+// have at least n), all with the adapter bound to sequence 0. Sample i uses
+// options.sampling with seed + i.
 SampleManyResult sample_many(Session& session, const Tokenizer& tokenizer, std::span<const TokenId> prompt,
                              int32_t n, const GenerateOptions& options, const SampleFinished& on_finished = {});
+
+// Samples under several adapters at once (an ensemble): the prompt is evaluated once per
+// group, since keys and values depend on the adapter, and all samples then decode together.
+struct SampleGroup {
+  std::shared_ptr<const LoraAdapter> adapter;  // null: the base model
+  float scale = 1.0f;
+  int32_t count = 1;
+};
+SampleManyResult sample_groups(Session& session, const Tokenizer& tokenizer, std::span<const TokenId> prompt,
+                               std::span<const SampleGroup> groups, const GenerateOptions& options,
+                               const SampleFinished& on_finished = {});
 
 }  // namespace loco

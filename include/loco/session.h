@@ -61,7 +61,7 @@ class Session {
   // forward pass. A binding that differs from the current one clears the sequence: keys
   // and values computed under one (adapter, scale) are never reused under another.
   void set_adapter(int32_t seq, std::shared_ptr<const LoraAdapter> adapter, float scale = 1.0f);
-  const LoraAdapter* adapter(int32_t seq) const;
+  const std::shared_ptr<const LoraAdapter>& adapter(int32_t seq) const;
   float adapter_scale(int32_t seq) const;
 
   // Sequence management that keeps the adapter bindings with the cached state.

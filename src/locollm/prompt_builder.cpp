@@ -18,6 +18,7 @@ std::vector<ChatMessage> build_messages(const PromptSpec& spec) {
     messages.push_back({"user", q});
     messages.push_back({"assistant", a});
   }
+  messages.insert(messages.end(), spec.history.begin(), spec.history.end());
   std::string user;
   if (!spec.context.empty()) {
     user = spec.context_label.empty() ? "Context:\n" : "Context (" + spec.context_label + "):\n";

@@ -7,6 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+// GCC 12 at -O2 with sanitizers reports a false -Wmaybe-uninitialized inside libstdc++'s
+// <regex> automaton (std::function moved out of a temporary state); the code is fine.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <regex>
 
 #include "loco/error.h"
@@ -204,7 +209,25 @@ bool pattern_matches(const std::string& key, const std::string& module) {
   }
 }
 
-PeftConfig read_peft_config(const std::string& path) {
+// A PEFT directory names the model it was trained from only in adapter_config.json, and a
+// Llama and a Qwen of the same shapes accept each other's matrices. When that name clearly
+// belongs to one model family, the base model must be of that family.
+void check_trained_family(const nlohmann::json& j, const std::string& path, const ModelConfig& base) {
+  if (!j.contains("base_model_name_or_path") || !j["base_model_name_or_path"].is_string()) return;
+  const std::string trained_on = j["base_model_name_or_path"].get<std::string>();
+  std::string lower;
+  for (char c : trained_on) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::vector<std::string> families;
+  for (const char* family : {"qwen3", "qwen2", "llama"}) {
+    if (lower.find(family) != std::string::npos) families.push_back(family);
+  }
+  if (families.size() == 1 && families[0] != base.arch_name) {
+    throw Error(path + ": trained on '" + trained_on + "' (a " + families[0] + " model), but the base model is a " +
+                base.arch_name + " model");
+  }
+}
+
+PeftConfig read_peft_config(const std::string& path, const ModelConfig& base) {
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot open (a PEFT adapter directory needs adapter_config.json)");
   nlohmann::json j;
@@ -214,6 +237,7 @@ PeftConfig read_peft_config(const std::string& path) {
     throw FormatError(path + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw FormatError(path + ": not a JSON object");
+  check_trained_family(j, path, base);
   auto get = [&](const char* key) -> const nlohmann::json* { return j.contains(key) ? &j[key] : nullptr; };
   if (auto* t = get("peft_type"); t && t->is_string() && *t != "LORA") {
     throw UnsupportedError(path + ": peft_type " + t->get<std::string>() + " is not LoRA");
@@ -254,7 +278,7 @@ GgmlType from_dtype(const std::string& dtype) {
 }  // namespace
 
 std::shared_ptr<LoraAdapter> LoraLoader::load_peft(const std::string& dir, const Model& base) {
-  const PeftConfig cfg = read_peft_config(dir + "/adapter_config.json");
+  const PeftConfig cfg = read_peft_config(dir + "/adapter_config.json", base.config());
   const std::string weights = dir + "/adapter_model.safetensors";
   if (!std::filesystem::exists(weights)) {
     throw Error(weights + ": missing (only safetensors PEFT adapters are supported)");

@@ -199,4 +199,37 @@ void synthesize_model(const SynthShape& s, const std::string& vocab_path, const 
   w.write(output);
 }
 
+void synthesize_lora(const SynthShape& s, int32_t rank, const std::string& output, uint64_t seed) {
+  if (rank < 1 || rank > 1024) throw Error(fmt::format("LoRA rank {} is outside 1..1024", rank));
+  GgufWriter w;
+  w.set_string("general.architecture", s.arch);
+  w.set_string("general.type", "adapter");
+  w.set_string("adapter.type", "lora");
+  w.set_string("general.name", fmt::format("synthetic rank-{} adapter for {} (random weights)", rank, s.name));
+  w.set_f32("adapter.lora.alpha", 2.0f * static_cast<float>(rank));
+  const int64_t e = s.n_embd, q = int64_t{s.n_head} * s.head_dim, kv = int64_t{s.n_head_kv} * s.head_dim;
+  const std::array<std::tuple<const char*, int64_t, int64_t>, 7> targets = {{
+      {"attn_q", e, q}, {"attn_k", e, kv}, {"attn_v", e, kv}, {"attn_output", q, e},
+      {"ffn_gate", e, s.n_ff}, {"ffn_up", e, s.n_ff}, {"ffn_down", s.n_ff, e}}};
+  uint64_t index = 0;
+  for (int l = 0; l < s.n_layer; ++l) {
+    for (const auto& [name, n_in, n_out] : targets) {
+      const std::string base = fmt::format("blk.{}.{}.weight", l, name);
+      for (const auto& [suffix, ne0, ne1, stddev] :
+           {std::tuple{".lora_a", n_in, int64_t{rank}, 0.02f}, std::tuple{".lora_b", int64_t{rank}, n_out, 0.01f}}) {
+        const uint64_t tensor_seed = seed * 0x9E3779B97F4A7C15ull + ++index;
+        w.add_tensor(base + suffix, GgmlType::F16, {ne0, ne1},
+                     [ne0 = ne0, ne1 = ne1, stddev = stddev, tensor_seed](uint8_t* dst, uint64_t) {
+                       std::vector<float> row(static_cast<size_t>(ne0));
+                       for (int64_t r = 0; r < ne1; ++r) {
+                         fill_normal(row.data(), ne0, stddev, tensor_seed * 1000003ull + static_cast<uint64_t>(r));
+                         quantize_row(GgmlType::F16, row.data(), dst + r * ne0 * 2, ne0);
+                       }
+                     });
+      }
+    }
+  }
+  w.write(output);
+}
+
 }  // namespace loco

@@ -8,7 +8,22 @@ namespace loco {
 
 SampleManyResult sample_many(Session& session, const Tokenizer& tokenizer, std::span<const TokenId> prompt,
                              int32_t n, const GenerateOptions& options, const SampleFinished& on_finished) {
+  SampleGroup group;
+  group.adapter = session.adapter(0);
+  group.scale = session.adapter_scale(0);
+  group.count = n;
+  return sample_groups(session, tokenizer, prompt, std::span<const SampleGroup>(&group, 1), options, on_finished);
+}
+
+SampleManyResult sample_groups(Session& session, const Tokenizer& tokenizer, std::span<const TokenId> prompt,
+                               std::span<const SampleGroup> groups, const GenerateOptions& options,
+                               const SampleFinished& on_finished) {
   using Clock = std::chrono::steady_clock;
+  int32_t n = 0;
+  for (const SampleGroup& g : groups) {
+    if (g.count < 1) throw Error("every sample group needs at least one sample");
+    n += g.count;
+  }
   if (n < 1) throw Error("the number of samples must be at least 1");
   if (n > session.kv_cache().n_seq()) {
     throw Error("the session holds " + std::to_string(session.kv_cache().n_seq()) + " sequences, fewer than " +
@@ -23,12 +38,31 @@ SampleManyResult sample_many(Session& session, const Tokenizer& tokenizer, std::
   SampleManyResult result;
   result.n_prompt = static_cast<int32_t>(prompt.size());
   const auto t0 = Clock::now();
-  session.clear(0);
+  // The first sequence of each group holds the group's prompt; all groups' prompts are
+  // evaluated in one batch, then each is forked to the rest of its group.
+  std::vector<int32_t> group_of(static_cast<size_t>(n));
+  std::vector<int32_t> first_of;
+  std::vector<BatchToken> prompt_batch;
+  for (int32_t g = 0, seq = 0; g < static_cast<int32_t>(groups.size()); ++g) {
+    const SampleGroup& group = groups[static_cast<size_t>(g)];
+    first_of.push_back(seq);
+    session.set_adapter(seq, group.adapter, group.scale);
+    session.clear(seq);
+    for (size_t i = 0; i < prompt.size(); ++i) prompt_batch.push_back({prompt[i], seq, i + 1 == prompt.size()});
+    for (int32_t k = 0; k < group.count; ++k) group_of[static_cast<size_t>(seq + k)] = g;
+    seq += group.count;
+  }
   const uint64_t before = session.tokens_evaluated();
-  session.decode_sequence(0, prompt);
+  session.decode(prompt_batch);
   result.prompt_tokens_evaluated = session.tokens_evaluated() - before;
-  std::vector<float> first_logits(session.logits(0).begin(), session.logits(0).end());
-  for (int32_t i = 1; i < n; ++i) session.fork(0, i);
+  std::vector<std::vector<float>> first_logits;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    first_logits.emplace_back(session.logits(static_cast<int32_t>(g)).begin(), session.logits(static_cast<int32_t>(g)).end());
+  }
+  for (int32_t i = 0; i < n; ++i) {
+    const int32_t first = first_of[static_cast<size_t>(group_of[static_cast<size_t>(i)])];
+    if (i != first) session.fork(first, i);
+  }
   const auto t1 = Clock::now();
   result.prompt_seconds = std::chrono::duration<double>(t1 - t0).count();
 
@@ -46,6 +80,7 @@ SampleManyResult sample_many(Session& session, const Tokenizer& tokenizer, std::
     for (TokenId t : prompt) state.back().sampler.accept(t);
   }
   result.samples.resize(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) result.samples[static_cast<size_t>(i)].group = group_of[static_cast<size_t>(i)];
 
   // logits_of[i]: where sample i's next-token logits are (the prompt's for the first step).
   std::vector<int32_t> row_of(static_cast<size_t>(n), -1);
@@ -57,8 +92,9 @@ SampleManyResult sample_many(Session& session, const Tokenizer& tokenizer, std::
       Sample& s = result.samples[static_cast<size_t>(i)];
       if (s.finished) continue;
       Active& a = state[static_cast<size_t>(i)];
-      std::span<const float> logits = step == 0 ? std::span<const float>(first_logits)
-                                                : session.logits(row_of[static_cast<size_t>(i)]);
+      std::span<const float> logits =
+          step == 0 ? std::span<const float>(first_logits[static_cast<size_t>(group_of[static_cast<size_t>(i)])])
+                    : session.logits(row_of[static_cast<size_t>(i)]);
       const TokenId token = a.sampler.sample(logits);
       bool done = false;
       if (tokenizer.is_end_of_generation(token)) {

@@ -68,9 +68,9 @@ void Session::set_adapter(int32_t seq, std::shared_ptr<const LoraAdapter> adapte
   b.scale = scale;
 }
 
-const LoraAdapter* Session::adapter(int32_t seq) const {
+const std::shared_ptr<const LoraAdapter>& Session::adapter(int32_t seq) const {
   (void)kv_.length(seq);
-  return bindings_[static_cast<size_t>(seq)].adapter.get();
+  return bindings_[static_cast<size_t>(seq)].adapter;
 }
 
 float Session::adapter_scale(int32_t seq) const {

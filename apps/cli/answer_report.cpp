@@ -1,0 +1,72 @@
+#include "answer_report.h"
+
+#include <fmt/format.h>
+
+namespace loco::cli {
+
+std::string answer_footer(const QueryResult& r) {
+  std::string out;
+  const std::string who = r.adapter.empty() ? "the base model" : "the '" + r.adapter + "' adapter";
+  out += fmt::format("-- answered by {}: {}\n", who, r.adapter_reason);
+  if (r.votes_sampled > 1 || r.votes_requested > 1) {
+    std::string line = fmt::format("-- votes: {} agree", r.agreement);
+    if (r.answer && (r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice)) {
+      line += fmt::format(" on {}", *r.answer);
+    }
+    if (r.stopped_early) {
+      line += fmt::format(" (stopped after {} of {} samples: the rest could not change the result)", r.votes_sampled,
+                          r.votes_requested);
+    }
+    out += line + "\n";
+  } else if (r.answer && (r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice)) {
+    out += fmt::format("-- answer: {}\n", *r.answer);
+  }
+  std::string level = confidence_name(r.confidence);
+  for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out += fmt::format("-- confidence: {} ({})\n", level, r.confidence_note);
+  if (r.confidence == ConfidenceLevel::Low) {
+    out += "-- note: loco is not sure about this answer. Please double-check it before relying on it.\n";
+  }
+  return out;
+}
+
+nlohmann::json answer_json(const QueryResult& r) {
+  nlohmann::json j;
+  j["question"] = r.question;
+  j["answer_text"] = r.text;
+  j["answer"] = r.answer ? nlohmann::json(*r.answer) : nlohmann::json(nullptr);
+  j["adapter"] = r.adapter.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.adapter);
+  j["adapter_reason"] = r.adapter_reason;
+  if (r.route) {
+    nlohmann::json scores = nlohmann::json::array();
+    for (const RouteScore& s : r.route->scores) scores.push_back({{"adapter", s.adapter}, {"score", s.score}, {"why", s.why}});
+    j["router"] = {{"decision", r.route->adapter.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.route->adapter)},
+                   {"confidence", r.route->confidence},
+                   {"scores", scores},
+                   {"explanation", r.route->explanation}};
+  }
+  j["eval_type"] = eval_type_name(r.eval_type);
+  j["votes"] = {{"requested", r.votes_requested},
+                {"sampled", r.votes_sampled},
+                {"agreement", r.agreement},
+                {"agreement_ratio", r.agreement_ratio},
+                {"stopped_early", r.stopped_early}};
+  j["mean_log_prob"] = r.mean_log_prob;
+  j["confidence"] = {{"level", confidence_name(r.confidence)}, {"note", r.confidence_note}};
+  nlohmann::json cands = nlohmann::json::array();
+  for (const Candidate& c : r.candidates) {
+    cands.push_back({{"adapter", c.adapter.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.adapter)},
+                     {"answer", c.answer ? nlohmann::json(*c.answer) : nlohmann::json(nullptr)},
+                     {"mean_log_prob", c.mean_log_prob},
+                     {"stop", stop_reason_name(c.stop)},
+                     {"passed", c.passed},
+                     {"text", c.text}});
+  }
+  j["candidates"] = cands;
+  j["prompt_tokens"] = r.prompt_tokens;
+  j["prompt_tokens_evaluated"] = r.prompt_tokens_evaluated;
+  j["seconds"] = {{"prompt", r.prompt_seconds}, {"generate", r.generate_seconds}};
+  return j;
+}
+
+}  // namespace loco::cli

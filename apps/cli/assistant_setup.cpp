@@ -1,0 +1,133 @@
+#include "assistant_setup.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "loco/error.h"
+#include "loco/router_learned.h"
+#include "loco/user_config.h"
+
+namespace loco::cli {
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+void add_assistant_flags(CLI::App& app, AssistantFlags& f) {
+  app.add_option("-m,--model", f.model, "Base model GGUF (default: `model` in the config file)");
+  app.add_option("--adapter", f.adapter, "Adapter: auto (the router picks), none (base model) or a name/domain")
+      ->capture_default_str();
+  app.add_option("--ensemble", f.ensemble, "Several adapters vote together, e.g. math,analysis");
+  app.add_option("--votes", f.votes, "Self-consistency: answers sampled and voted on (default: config, 1)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--vote-temperature", f.vote_temperature, "Temperature of the votes (default 0.7)")
+      ->check(CLI::Range(0.0, 5.0));
+  app.add_flag("--no-reread", f.no_reread, "Do not repeat the question (RE2 is on by default)");
+  app.add_flag("--no-early-stop", f.no_early_stop, "Sample every vote even when the result cannot change");
+  app.add_option("--context", f.context_file, "File of structured context (a rubric, a task specification)");
+  app.add_option("-n,--max-tokens", f.max_tokens, "Most tokens per answer")->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  app.add_flag("--think", f.think, "Let Qwen3 think before answering");
+  app.add_option("--template", f.template_name, "Chat format instead of the model's own");
+  app.add_option("--eval-type", f.eval_type, "How answers are judged: numeric, multiple_choice, code, free_text");
+  app.add_option("--router", f.router, "keyword, classifier or embedding (default: config, keyword)")
+      ->check(CLI::IsMember({"keyword", "classifier", "embedding"}));
+  app.add_option("--router-file", f.router_file, "Learned router (default: <data dir>/router.json)");
+  app.add_option("--config", f.config_file, "Config file (default: <config dir>/config.yaml)");
+  app.add_option("--data-dir", f.data_dir, "Data directory (default: $LOCO_DATA_DIR or ~/.local/share/loco)");
+  app.add_option("--registry", f.registry_file, "Adapter registry (default: <data dir>/adapters/registry.yaml)");
+  app.add_option("-t,--threads", f.threads, "Worker threads (default: config, physical cores)");
+  app.add_option("-c,--ctx", f.ctx, "Context size in tokens (default: config, 4096)")->check(CLI::Range(64, 1 << 20));
+  app.add_option("--kv-type", f.kv_type, "KV cache element type: f16, f32 or q8_0")
+      ->capture_default_str()->check(CLI::IsMember({"f16", "f32", "q8_0"}));
+  add_sampling_flags(app, f.sampling);
+}
+
+AssistantSetup make_assistant(const AssistantFlags& f) {
+  UserPaths paths = resolve_user_paths(f.config_file, f.data_dir);
+  SettingsLayer config = load_config(paths.config_file);
+  SettingsLayer flags;
+  if (!f.model.empty()) flags.model = f.model;
+  if (f.votes) flags.votes = *f.votes;
+  if (f.vote_temperature) flags.vote_temperature = *f.vote_temperature;
+  if (f.no_reread) flags.reread = false;
+  if (f.threads) flags.threads = *f.threads;
+  if (f.ctx) flags.ctx = *f.ctx;
+  if (!f.router.empty()) flags.router = parse_router_kind(f.router);
+  if (f.sampling.config.temperature != SamplerConfig{}.temperature) flags.temperature = f.sampling.config.temperature;
+  Settings s = merge_settings(config, flags);
+  if (s.model.empty()) {
+    throw Error("no model given: pass -m MODEL.gguf or set `model:` in " + paths.config_file);
+  }
+
+  auto model = Model::load(s.model);
+  const std::string registry_file = f.registry_file.empty() ? paths.registry_file() : f.registry_file;
+  Registry registry = Registry::load_or_empty(registry_file);
+
+  std::shared_ptr<const Router> router;
+  if (s.router != RouterKind::Keyword) {
+    const std::string file = f.router_file.empty() ? paths.data_dir + "/router.json" : f.router_file;
+    if (!std::filesystem::exists(file)) {
+      throw Error(file + " not found: train one with `loco router train --out " + file + "`");
+    }
+    if (s.router == RouterKind::Classifier) {
+      auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(file));
+      if (s.router_threshold) r->set_threshold(*s.router_threshold);
+      router = r;
+    } else {
+      auto r = std::make_shared<EmbeddingRouter>(EmbeddingRouter::load(
+          file, hidden_state_features(model, std::filesystem::path(s.model).filename().string())));
+      if (s.router_threshold) r->set_threshold(*s.router_threshold);
+      router = r;
+    }
+  }
+
+  Assistant::Options ao;
+  ao.n_ctx = s.ctx;
+  ao.threads = s.threads;
+  ao.kv_type = f.kv_type == "f32" ? KvType::F32 : f.kv_type == "q8_0" ? KvType::Q8_0 : KvType::F16;
+  AssistantSetup setup;
+  setup.n_ctx = s.ctx;
+  setup.assistant = std::make_unique<Assistant>(model, std::move(registry), router, ao);
+
+  QueryOptions& q = setup.query;
+  q.adapter = f.adapter;
+  q.ensemble = split_list(f.ensemble);
+  q.reread = s.reread;
+  q.votes = s.votes;
+  q.vote_temperature = s.vote_temperature;
+  q.early_stop = !f.no_early_stop;
+  q.sampling = sampler_config(f.sampling);
+  q.sampling.temperature = f.sampling.greedy ? 0.0f : s.temperature;
+  q.max_tokens = f.max_tokens;
+  q.think = f.think;
+  q.template_name = f.template_name;
+  if (!f.eval_type.empty()) {
+    auto t = parse_eval_type(f.eval_type);
+    if (!t) throw Error("--eval-type '" + f.eval_type + "' is not one of numeric, multiple_choice, code, free_text");
+    q.eval_type = *t;
+  }
+  if (!f.context_file.empty()) {
+    q.context = read_file(f.context_file);
+    q.context_label = std::filesystem::path(f.context_file).filename().string();
+  }
+  return setup;
+}
+
+}  // namespace loco::cli

@@ -1,0 +1,48 @@
+// What `loco query` and `loco chat` share: the flags that choose the model, the adapters,
+// the router and the answering techniques, merged with the user's config file, and the
+// Assistant built from them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "loco/assistant.h"
+#include "sampling_flags.h"
+
+namespace loco::cli {
+
+struct AssistantFlags {
+  std::string model;
+  std::string config_file, data_dir, registry_file;
+  std::string router;       // keyword | classifier | embedding (default: config)
+  std::string router_file;  // saved learned router (default: <data dir>/router.json)
+  std::string adapter = "auto";
+  std::string ensemble;     // comma-separated adapter names
+  std::optional<int> votes;
+  std::optional<float> vote_temperature;
+  bool no_reread = false;
+  bool no_early_stop = false;
+  std::string context_file;
+  int32_t max_tokens = 512;
+  bool think = false;
+  std::string template_name;
+  std::string eval_type;
+  std::optional<int> threads;
+  std::optional<int> ctx;
+  std::string kv_type = "f16";
+  SamplingFlags sampling;
+};
+
+void add_assistant_flags(CLI::App& app, AssistantFlags& flags);
+
+struct AssistantSetup {
+  std::unique_ptr<Assistant> assistant;
+  QueryOptions query;  // defaults for each question
+  int32_t n_ctx = 4096;
+};
+
+AssistantSetup make_assistant(const AssistantFlags& flags);
+
+}  // namespace loco::cli

@@ -1,0 +1,395 @@
+// `loco adapters list|show|add|remove|activate`: the user's adapter registry
+// (<data>/adapters/registry.yaml, see docs/registry.md).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <unistd.h>
+
+#include "commands.h"
+#include "loco/error.h"
+#include "loco/lora.h"
+#include "loco/model.h"
+#include "loco/registry.h"
+#include "loco/sha256.h"
+#include "loco/user_config.h"
+
+namespace loco::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+struct AdaptersOptions {
+  // Where things are: --config, --data-dir, --registry.
+  std::string config_file;
+  std::string data_dir;
+  std::string registry_file;
+  bool json = false;
+  // add / show / remove / activate
+  std::string name;
+  std::string path;
+  std::string domain;
+  std::string eval_type;
+  std::vector<std::string> keywords;
+  std::string description;
+  std::string version;
+  std::string model;
+  double scale = 1.0;
+  bool copy = false;
+  bool force = false;
+  bool activate = false;
+};
+
+void add_location_flags(CLI::App& app, AdaptersOptions& opt) {
+  app.add_option("--config", opt.config_file, "Config file (default: <config dir>/config.yaml)");
+  app.add_option("--data-dir", opt.data_dir, "Data directory (default: $LOCO_DATA_DIR, $XDG_DATA_HOME/loco)");
+  app.add_option("--registry", opt.registry_file,
+                 "Registry file (default: <data dir>/adapters/registry.yaml)");
+}
+
+std::string registry_path(const AdaptersOptions& opt) {
+  if (!opt.registry_file.empty()) return opt.registry_file;
+  return resolve_user_paths(opt.config_file, opt.data_dir).registry_file();
+}
+
+bool exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+// True if `path` lies inside `dir` once both are resolved (symbolic links, "..").
+bool is_within(const std::string& path, const std::string& dir) {
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(path, ec);
+  if (ec) return false;
+  const fs::path d = fs::weakly_canonical(dir, ec);
+  if (ec) return false;
+  auto [d_end, p_it] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  return d_end == d.end();
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+Json adapter_json(const Registry& reg, const AdapterEntry& e) {
+  Json j;
+  j["name"] = e.name;
+  j["domain"] = e.domain;
+  j["active"] = e.active;
+  j["version"] = e.version;
+  j["type"] = e.type;
+  j["path"] = e.path;
+  j["resolved_path"] = reg.resolve(e.path);
+  j["description"] = e.description;
+  j["authors"] = e.authors;
+  j["tags"] = e.tags;
+  j["eval_dataset"] = e.eval_dataset;
+  j["eval_type"] = eval_type_name(e.eval_type);
+  j["router_keywords"] = e.router_keywords;
+  j["system_prompt"] = e.system_prompt ? Json(*e.system_prompt) : Json();
+  j["few_shot"] = Json::array();
+  for (const FewShotExample& ex : e.few_shot) {
+    j["few_shot"].push_back({{"question", ex.question}, {"answer", ex.answer}});
+  }
+  j["scale"] = e.scale;
+  j["sha256"] = e.sha256;
+  j["training"] = Json::object();
+  for (const YamlField& f : e.training) j["training"][f.key] = f.yaml;
+  j["benchmark_scores"] = Json::object();
+  for (const auto& [k, v] : e.benchmark_scores) j["benchmark_scores"][k] = v;
+  j["other"] = Json::object();
+  for (const YamlField& f : e.extra) j["other"][f.key] = f.yaml;
+  return j;
+}
+
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+int run_list(const AdaptersOptions& opt) {
+  const Registry reg = Registry::load_or_empty(registry_path(opt));
+  if (opt.json) {
+    Json j;
+    j["registry"] = reg.file();
+    j["adapters"] = Json::array();
+    for (const AdapterEntry& e : reg.adapters()) j["adapters"].push_back(adapter_json(reg, e));
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  if (reg.adapters().empty()) {
+    fmt::print("no adapters registered in {}\n", reg.file());
+    return 0;
+  }
+  std::vector<std::array<std::string, 6>> rows = {{"NAME", "DOMAIN", "VERSION", "TYPE", "ACTIVE", "EVAL"}};
+  for (const AdapterEntry& e : reg.adapters()) {
+    rows.push_back({e.name, e.domain, or_dash(e.version), or_dash(e.type), e.active ? "yes" : "no",
+                    or_dash(eval_type_name(e.eval_type))});
+  }
+  std::array<size_t, 6> width{};
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += c + 1 < row.size() ? fmt::format("{:<{}}  ", row[c], width[c]) : row[c];
+    }
+    fmt::print("{}\n", line);
+  }
+  return 0;
+}
+
+int run_show(const AdaptersOptions& opt) {
+  const Registry reg = Registry::load(registry_path(opt));
+  const AdapterEntry* e = reg.find(opt.name);
+  if (!e) throw Error(reg.file() + ": no adapter named '" + opt.name + "'");
+  if (opt.json) {
+    fmt::print("{}\n", adapter_json(reg, *e).dump(2));
+    return 0;
+  }
+  auto field = [](const char* key, const std::string& value) {
+    if (!value.empty()) fmt::print("{:<17}{}\n", std::string(key) + ":", value);
+  };
+  field("name", e->name);
+  field("domain", e->domain + (e->active ? " (active)" : " (inactive)"));
+  field("version", e->version);
+  field("type", e->type);
+  const std::string resolved = reg.resolve(e->path);
+  field(e->path_key_is_gguf_path ? "gguf_path" : "path",
+        e->path.empty() ? "" : resolved + (exists(resolved) ? "" : " (missing)"));
+  field("description", e->description);
+  field("authors", joined(e->authors));
+  field("tags", joined(e->tags));
+  field("eval_dataset", reg.resolve_eval_dataset(*e));
+  field("eval_type", eval_type_name(e->eval_type));
+  field("router_keywords", joined(e->router_keywords));
+  field("scale", fmt::format("{}", e->scale));
+  field("sha256", e->sha256);
+  if (e->system_prompt) field("system_prompt", *e->system_prompt);
+  if (!e->few_shot.empty()) {
+    fmt::print("few_shot:\n");
+    for (const FewShotExample& ex : e->few_shot) fmt::print("  Q: {}\n  A: {}\n", ex.question, ex.answer);
+  }
+  auto fields = [](const char* title, const std::vector<YamlField>& items) {
+    if (items.empty()) return;
+    fmt::print("{}:\n", title);
+    for (const YamlField& f : items) fmt::print("  {}: {}\n", f.key, f.yaml);
+  };
+  fields("training", e->training);
+  if (!e->benchmark_scores.empty()) {
+    fmt::print("benchmark_scores:\n");
+    for (const auto& [k, v] : e->benchmark_scores) fmt::print("  {}: {}\n", k, v);
+  }
+  fields("other keys", e->extra);
+  return 0;
+}
+
+// The base model an adapter is checked against: --model, else the registry's base model
+// file, else the config's model.
+std::string base_model_path(const AdaptersOptions& opt, const Registry& reg) {
+  if (!opt.model.empty()) return opt.model;
+  if (reg.base_model && !reg.base_model->path.empty()) return reg.resolve(reg.base_model->path);
+  const UserPaths paths = resolve_user_paths(opt.config_file, opt.data_dir);
+  const Settings settings = merge_settings(load_config(paths.config_file), {});
+  if (!settings.model.empty()) return settings.model;
+  throw Error("no base model to check the adapter against: give --model, set base_model.path in " +
+              reg.file() + ", or set model in " + paths.config_file);
+}
+
+// Copies the adapter (a file, or a PEFT directory's files) into <registry dir>/<name>/,
+// through a temporary folder so that a failed copy leaves nothing half-written. Returns the
+// path to record, relative to the registry.
+std::string copy_into_registry(const Registry& reg, const std::string& name, const fs::path& source,
+                               bool force) {
+  const fs::path dest = fs::path(reg.dir()) / name;
+  if (dest.filename() == fs::path(reg.file()).filename()) {
+    throw Error("an adapter named '" + name + "' cannot be copied beside " + reg.file());
+  }
+  std::random_device rd;
+  const fs::path temp = fs::path(reg.dir()) / fmt::format(".{}.tmp-{}-{}", name, ::getpid(), rd());
+  std::error_code ec;
+  if (exists(dest.string()) && !force) {
+    throw Error(dest.string() + " already exists (use --force to replace it)");
+  }
+  fs::create_directories(temp, ec);
+  if (ec) throw Error(temp.string() + ": cannot create: " + ec.message());
+  const bool is_dir = fs::is_directory(source);
+  fs::copy(source, is_dir ? temp : temp / source.filename(),
+           is_dir ? fs::copy_options::recursive : fs::copy_options::none, ec);
+  if (!ec) {
+    fs::remove_all(dest, ec);
+    if (!ec) fs::rename(temp, dest, ec);
+  }
+  if (ec) {
+    std::error_code ignored;
+    fs::remove_all(temp, ignored);
+    throw Error("cannot copy " + source.string() + " to " + dest.string() + ": " + ec.message());
+  }
+  return is_dir ? name : name + "/" + source.filename().string();
+}
+
+int run_add(const AdaptersOptions& opt) {
+  Registry reg = Registry::load_or_empty(registry_path(opt));
+  if (reg.find(opt.name) && !opt.force) {
+    throw Error(reg.file() + ": adapter '" + opt.name + "' already exists (use --force to replace it)");
+  }
+  std::error_code ec;
+  const fs::path source = fs::path(opt.path).lexically_normal();
+  const fs::file_status status = fs::status(source, ec);
+  if (!fs::exists(status)) throw Error(opt.path + ": no such file or directory");
+  const bool is_peft = fs::is_directory(status);
+  const std::string weights = is_peft ? (source / "adapter_model.safetensors").string() : source.string();
+  if (is_peft && !exists(weights)) {
+    throw Error(opt.path + ": not a PEFT adapter directory (no adapter_model.safetensors)");
+  }
+
+  const std::string model_path = base_model_path(opt, reg);
+  const auto model = Model::load(model_path);
+  try {
+    LoraAdapter::load(source.string(), *model);
+  } catch (const Error& e) {
+    throw Error("adapter '" + opt.name + "' does not fit the base model " + model_path + ": " + e.what());
+  }
+
+  AdapterEntry entry;
+  entry.name = opt.name;
+  entry.domain = opt.domain.empty() ? opt.name : opt.domain;
+  entry.version = opt.version;
+  entry.type = is_peft ? kLoraPeft : kLoraGguf;
+  entry.description = opt.description;
+  entry.eval_type = parse_eval_type(opt.eval_type).value_or(EvalType::None);
+  entry.router_keywords = opt.keywords;
+  entry.scale = opt.scale;
+  entry.active = opt.activate;
+  entry.sha256 = sha256_file(weights);
+  const AdapterEntry* previous = reg.find(opt.name);
+  const std::string previous_path = previous ? reg.resolve(previous->path) : "";
+  const std::string own_dir = (fs::path(reg.dir()) / opt.name).string();
+  if (opt.copy) {
+    entry.path = copy_into_registry(reg, opt.name, source, opt.force);
+  } else {
+    entry.path = fs::absolute(source).lexically_normal().string();
+  }
+  reg.add(entry, opt.force);
+  reg.save();
+  // A replaced adapter's copied files are no longer referenced.
+  if (!opt.copy && !previous_path.empty() && is_within(previous_path, own_dir) &&
+      !is_within(entry.path, own_dir)) {
+    fs::remove_all(own_dir, ec);
+  }
+  const AdapterEntry* added = reg.find(opt.name);
+  fmt::print("added '{}' ({}, domain {}{}) -> {}\nsha256 {}\n", added->name, added->type, added->domain,
+             added->active ? ", active" : "", reg.resolve(added->path), added->sha256);
+  return 0;
+}
+
+int run_remove(const AdaptersOptions& opt) {
+  Registry reg = Registry::load(registry_path(opt));
+  const AdapterEntry* e = reg.find(opt.name);
+  if (!e) throw Error(reg.file() + ": no adapter named '" + opt.name + "'");
+  const std::string resolved = reg.resolve(e->path);
+  // Only files loco copied into the data directory (<registry dir>/<name>/) are deleted;
+  // an adapter referenced in place elsewhere is only unregistered.
+  const std::string own_dir = (fs::path(reg.dir()) / opt.name).string();
+  const bool owned = !e->path.empty() && is_within(resolved, own_dir) &&
+                     fs::path(own_dir).filename() != fs::path(reg.file()).filename();
+  const std::string domain = e->domain;
+  const bool was_active = e->active;
+  reg.remove(opt.name);
+  reg.save();
+  if (owned) {
+    std::error_code ec;
+    fs::remove_all(own_dir, ec);
+    if (ec) throw Error("removed '" + opt.name + "' from the registry but cannot delete " + own_dir + ": " + ec.message());
+    fmt::print("removed '{}' and its files in {}\n", opt.name, own_dir);
+  } else {
+    fmt::print("removed '{}' from the registry (its files{} were left in place)\n", opt.name,
+               resolved.empty() ? "" : " at " + resolved);
+  }
+  if (was_active) {
+    if (const AdapterEntry* next = reg.active_for(domain)) {
+      fmt::print("'{}' is now the active adapter for domain {}\n", next->name, domain);
+    }
+  }
+  return 0;
+}
+
+int run_activate(const AdaptersOptions& opt) {
+  Registry reg = Registry::load(registry_path(opt));
+  const std::string previous = reg.activate(opt.name);
+  reg.save();
+  const AdapterEntry* e = reg.find(opt.name);
+  if (previous.empty()) {
+    fmt::print("'{}' is the active adapter for domain {}\n", e->name, e->domain);
+  } else {
+    fmt::print("'{}' is now the active adapter for domain {} (was '{}')\n", e->name, e->domain, previous);
+  }
+  return 0;
+}
+
+const CLI::Validator kAdapterName(
+    [](std::string& name) {
+      return is_valid_adapter_name(name)
+                 ? std::string()
+                 : "'" + name + "' is not a valid adapter name: use 1 to 64 of A-Z a-z 0-9 . _ - (not starting with . or -)";
+    },
+    "NAME");
+
+}  // namespace
+
+Command register_adapters(CLI::App& root) {
+  auto opt = std::make_shared<AdaptersOptions>();
+  CLI::App* app = root.add_subcommand("adapters", "Manage the adapter registry");
+  app->require_subcommand(1);
+
+  CLI::App* list = app->add_subcommand("list", "List registered adapters");
+  add_location_flags(*list, *opt);
+  list->add_flag("--json", opt->json, "Print JSON");
+
+  CLI::App* show = app->add_subcommand("show", "Show every field of one adapter");
+  add_location_flags(*show, *opt);
+  show->add_option("name", opt->name, "Adapter name")->required();
+  show->add_flag("--json", opt->json, "Print JSON");
+
+  CLI::App* add = app->add_subcommand("add", "Register a LoRA adapter (GGUF file or PEFT directory)");
+  add_location_flags(*add, *opt);
+  add->add_option("name", opt->name, "Adapter name")->required()->check(kAdapterName);
+  add->add_option("path", opt->path, "GGUF LoRA file or PEFT directory")->required();
+  add->add_option("--domain", opt->domain, "Domain it serves (default: its name)")->check(kAdapterName);
+  add->add_option("--eval-type", opt->eval_type, "How answers are scored")
+      ->check(CLI::IsMember({"numeric", "multiple_choice", "code", "analysis", "free_text"}));
+  add->add_option("--keywords", opt->keywords, "Router keywords, comma separated")->delimiter(',');
+  add->add_option("--description", opt->description, "One-line description");
+  add->add_option("--adapter-version", opt->version, "Version of the adapter, e.g. 0.1.0");
+  add->add_option("--scale", opt->scale, "LoRA scale to apply (default 1)")->check(CLI::Range(-100.0, 100.0));
+  add->add_option("-m,--model", opt->model,
+                  "Base model GGUF to check it against (default: registry base_model.path, then config)");
+  add->add_flag("--copy", opt->copy, "Copy it into the data directory (default: reference it in place)");
+  add->add_flag("--force", opt->force, "Replace an adapter of the same name");
+  add->add_flag("--activate", opt->activate, "Make it the active adapter of its domain");
+
+  CLI::App* remove = app->add_subcommand("remove", "Unregister an adapter (deletes only copied files)");
+  add_location_flags(*remove, *opt);
+  remove->add_option("name", opt->name, "Adapter name")->required();
+
+  CLI::App* activate = app->add_subcommand("activate", "Make an adapter the active one of its domain");
+  add_location_flags(*activate, *opt);
+  activate->add_option("name", opt->name, "Adapter name")->required();
+
+  return {app, [opt, list, show, add, remove, activate] {
+            if (list->parsed()) return run_list(*opt);
+            if (show->parsed()) return run_show(*opt);
+            if (add->parsed()) return run_add(*opt);
+            if (remove->parsed()) return run_remove(*opt);
+            if (activate->parsed()) return run_activate(*opt);
+            return 2;
+          }};
+}
+
+}  // namespace loco::cli

@@ -1,0 +1,241 @@
+// `loco chat`: a multi-turn conversation with line editing (libedit). History is kept
+// within the context window (oldest turns dropped first); slash commands change the
+// adapter, votes and RE2, and save or load the conversation.
+#include <editline/readline.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <sstream>
+
+#include "answer_report.h"
+#include "assistant_setup.h"
+#include "commands.h"
+#include "loco/error.h"
+#include "loco/prompt_builder.h"
+
+namespace loco::cli {
+namespace {
+
+struct ChatFlags {
+  AssistantFlags assistant;
+  std::string system;
+};
+
+const char* kHelp =
+    "Commands:\n"
+    "  /adapter NAME|auto|none  choose the adapter (auto: the router picks)\n"
+    "  /votes N                 sample N answers and vote (1 = a single streamed answer)\n"
+    "  /reread on|off           repeat each question (RE2)\n"
+    "  /save FILE               save the conversation and settings as JSON\n"
+    "  /load FILE               load a conversation saved with /save\n"
+    "  /clear                   forget the conversation\n"
+    "  /help                    this list\n"
+    "  /quit                    leave (Ctrl-D works too)\n";
+
+// Reads a line with libedit when stdin is a terminal, plainly otherwise.
+std::optional<std::string> read_line(const char* prompt, bool tty) {
+  if (tty) {
+    char* raw = readline(prompt);
+    if (raw == nullptr) return std::nullopt;
+    std::string line(raw);
+    std::free(raw);
+    if (!line.empty()) add_history(line.c_str());
+    return line;
+  }
+  std::string line;
+  if (!std::getline(std::cin, line)) return std::nullopt;
+  return line;
+}
+
+std::string trim(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
+}
+
+struct Conversation {
+  std::vector<ChatMessage> history;
+  QueryOptions options;
+
+  nlohmann::json to_json() const {
+    nlohmann::json messages = nlohmann::json::array();
+    for (const ChatMessage& m : history) messages.push_back({{"role", m.role}, {"content", m.content}});
+    return {{"format", "loco-chat"},
+            {"version", 1},
+            {"adapter", options.adapter},
+            {"votes", options.votes},
+            {"reread", options.reread},
+            {"messages", messages}};
+  }
+
+  void load_json(const nlohmann::json& j, const std::string& path) {
+    try {
+      if (!j.is_object() || j.value("format", "") != "loco-chat") throw Error(path + ": not a conversation saved by loco chat");
+      std::vector<ChatMessage> loaded;
+      for (const auto& m : j.at("messages")) {
+        ChatMessage msg{m.at("role").get<std::string>(), m.at("content").get<std::string>()};
+        if (msg.role != "user" && msg.role != "assistant" && msg.role != "system") {
+          throw Error(path + ": unknown role '" + msg.role + "'");
+        }
+        loaded.push_back(std::move(msg));
+      }
+      const int votes = j.value("votes", 1);
+      if (votes < 1 || votes > 64) throw Error(path + ": votes must be between 1 and 64");
+      history = std::move(loaded);
+      options.adapter = j.value("adapter", std::string("auto"));
+      options.votes = votes;
+      options.reread = j.value("reread", true);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(path + ": malformed conversation (" + std::string(e.what()) + ")");
+    }
+  }
+};
+
+// Drops the oldest turns until the conversation plus the question leaves room for an answer.
+void fit_history(Conversation& c, const Assistant& a, const std::string& question, int32_t n_ctx) {
+  auto with_question = [&] {
+    std::vector<ChatMessage> m = c.history;
+    m.push_back({"user", question_text(question, c.options.reread)});
+    return m;
+  };
+  int dropped = 0;
+  while (!c.history.empty() &&
+         static_cast<int64_t>(a.count_tokens(with_question(), c.options)) + c.options.max_tokens + 64 > n_ctx) {
+    // Keep a leading system message; drop the oldest user/assistant exchange.
+    size_t first = c.history.front().role == "system" ? 1 : 0;
+    if (first >= c.history.size()) break;
+    size_t end = first + 1;
+    while (end < c.history.size() && c.history[end].role != "user") ++end;
+    c.history.erase(c.history.begin() + static_cast<long>(first), c.history.begin() + static_cast<long>(end));
+    ++dropped;
+  }
+  if (dropped > 0) fmt::print("(the {} oldest turn(s) were dropped to fit the context window)\n", dropped);
+}
+
+bool handle_command(const std::string& line, Conversation& c, const Assistant& a) {
+  std::istringstream in(line);
+  std::string cmd, arg;
+  in >> cmd;
+  std::getline(in, arg);
+  arg = trim(arg);
+  if (cmd == "/help") {
+    fmt::print("{}", kHelp);
+  } else if (cmd == "/adapter") {
+    if (arg.empty()) {
+      fmt::print("adapter: {}\n", c.options.adapter);
+    } else if (arg == "auto" || arg == "none" || a.registry().find(arg) || a.registry().active_for(arg)) {
+      c.options.adapter = arg;
+      fmt::print("adapter: {}\n", arg);
+    } else {
+      fmt::print("no adapter or domain named '{}' (see `loco adapters list`)\n", arg);
+    }
+  } else if (cmd == "/votes") {
+    int n = 0;
+    try {
+      n = std::stoi(arg);
+    } catch (const std::exception&) {
+    }
+    if (n < 1 || n > 64) {
+      fmt::print("usage: /votes N (1 to 64)\n");
+    } else {
+      c.options.votes = n;
+      fmt::print("votes: {}\n", n);
+    }
+  } else if (cmd == "/reread") {
+    if (arg != "on" && arg != "off") {
+      fmt::print("usage: /reread on|off (now {})\n", c.options.reread ? "on" : "off");
+    } else {
+      c.options.reread = arg == "on";
+      fmt::print("reread: {}\n", arg);
+    }
+  } else if (cmd == "/save") {
+    if (arg.empty()) throw Error("usage: /save FILE");
+    std::ofstream out(arg);
+    if (!out) throw Error(arg + ": cannot write");
+    out << c.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    fmt::print("saved {} messages to {}\n", c.history.size(), arg);
+  } else if (cmd == "/load") {
+    if (arg.empty()) throw Error("usage: /load FILE");
+    std::ifstream in_file(arg);
+    if (!in_file) throw Error(arg + ": cannot open");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in_file);
+    } catch (const nlohmann::json::exception&) {
+      throw Error(arg + ": not valid JSON");
+    }
+    c.load_json(j, arg);
+    fmt::print("loaded {} messages from {}\n", c.history.size(), arg);
+  } else if (cmd == "/clear") {
+    c.history.erase(std::remove_if(c.history.begin(), c.history.end(),
+                                   [](const ChatMessage& m) { return m.role != "system"; }),
+                    c.history.end());
+    fmt::print("conversation cleared\n");
+  } else if (cmd == "/quit" || cmd == "/exit") {
+    return false;
+  } else {
+    fmt::print("unknown command {}; /help lists them\n", cmd);
+  }
+  return true;
+}
+
+int run_chat(const ChatFlags& opt) {
+  AssistantSetup setup = make_assistant(opt.assistant);
+  Assistant& a = *setup.assistant;
+  Conversation c;
+  c.options = setup.query;
+  if (!opt.system.empty()) c.history.push_back({"system", opt.system});
+  const bool tty = isatty(STDIN_FILENO) != 0;
+  const int32_t n_ctx = setup.n_ctx;
+  fmt::print("loco chat: {} ({}). /help for commands, /quit to leave.\n", a.model().config().name,
+             a.model().config().arch_name);
+  std::fflush(stdout);
+  for (;;) {
+    std::optional<std::string> line = read_line("> ", tty);
+    if (!line) break;
+    const std::string text = trim(*line);
+    if (text.empty()) continue;
+    try {
+      if (text[0] == '/') {
+        if (!handle_command(text, c, a)) break;
+        std::fflush(stdout);
+        continue;
+      }
+      fit_history(c, a, text, n_ctx);
+      QueryOptions q = c.options;
+      q.history = c.history;
+      const bool stream = q.votes == 1;
+      QueryResult r = a.ask(text, q, stream ? AnswerStream([](std::string_view piece) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+        std::fflush(stdout);
+        return true;
+      }) : AnswerStream());
+      if (!stream) fmt::print("{}", r.text);
+      fmt::print("\n{}\n", answer_footer(r));
+      c.history.push_back({"user", text});
+      c.history.push_back({"assistant", r.text});
+    } catch (const Error& e) {
+      fmt::print("error: {}\n", e.what());
+    }
+    std::fflush(stdout);
+  }
+  fmt::print("\n");
+  return 0;
+}
+
+}  // namespace
+
+Command register_chat(CLI::App& root) {
+  auto opt = std::make_shared<ChatFlags>();
+  CLI::App* app = root.add_subcommand("chat", "Talk with the assistant: multi-turn, with adapters, votes and RE2");
+  app->add_option("--system", opt->system, "System message for the conversation");
+  add_assistant_flags(*app, opt->assistant);
+  return {app, [opt] { return run_chat(*opt); }};
+}
+
+}  // namespace loco::cli

@@ -1,0 +1,60 @@
+#include "router_options.h"
+
+#include <filesystem>
+
+#include "loco/error.h"
+#include "loco/model.h"
+#include "loco/registry.h"
+#include "loco/user_config.h"
+
+namespace loco::cli {
+
+void add_router_flags(CLI::App& app, RouterFlags& flags) {
+  app.add_option("--router", flags.kind,
+                 "keyword, classifier or embedding (auto: the kind saved in --model-file, "
+                 "keyword without one)")
+      ->check(CLI::IsMember({"auto", "keyword", "classifier", "embedding"}));
+  app.add_option("--model-file", flags.model_file, "Router trained by `loco router train`");
+  app.add_option("-m,--model", flags.base_model, "Base model GGUF (embedding router features)");
+  app.add_option("--threshold", flags.threshold,
+                 "Learned routers: probability below which the base model answers "
+                 "(default: the one saved)")
+      ->check(CLI::Range(0.0, 1.0));
+}
+
+std::unique_ptr<Router> make_router(const RouterFlags& flags) {
+  std::string kind = flags.kind;
+  if (kind == "auto")
+    kind = flags.model_file.empty() ? "keyword" : router_file_kind(flags.model_file);
+  if (kind == "keyword") {
+    if (!flags.model_file.empty()) throw Error("the keyword router takes no --model-file");
+    // The installed adapters' keywords; the LocoLLM v1 lists when none are installed.
+    Registry registry = Registry::load_or_empty(resolve_user_paths().registry_file());
+    AdapterKeywords keywords;
+    for (const std::string& domain : registry.domains()) {
+      const AdapterEntry* e = registry.active_for(domain);
+      if (e != nullptr && !e->router_keywords.empty()) keywords.emplace_back(e->name, e->router_keywords);
+    }
+    return std::make_unique<KeywordRouter>(keywords.empty() ? locollm_v1_keywords() : keywords);
+  }
+  if (flags.model_file.empty()) throw Error("the " + kind + " router needs --model-file");
+  if (kind == "classifier") {
+    auto r = std::make_unique<ClassifierRouter>(ClassifierRouter::load(flags.model_file));
+    if (flags.threshold >= 0) r->set_threshold(flags.threshold);
+    return r;
+  }
+  if (kind == "embedding") {
+    if (flags.base_model.empty()) throw Error("the embedding router needs the base model (-m)");
+    auto r = std::make_unique<EmbeddingRouter>(
+        EmbeddingRouter::load(flags.model_file, base_model_features(flags.base_model)));
+    if (flags.threshold >= 0) r->set_threshold(flags.threshold);
+    return r;
+  }
+  throw Error("unknown router kind " + kind);
+}
+
+FeatureExtractor base_model_features(const std::string& gguf_path) {
+  return hidden_state_features(Model::load(gguf_path), std::filesystem::path(gguf_path).filename().string());
+}
+
+}  // namespace loco::cli

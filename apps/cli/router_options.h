@@ -1,0 +1,28 @@
+// Flags shared by `loco route` and `loco router eval`: which router, from which file, and
+// the glue that builds it (v1 keyword lists built in until the registry supplies them; the
+// v3 features from the base model file).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "loco/router.h"
+#include "loco/router_learned.h"
+
+namespace loco::cli {
+
+struct RouterFlags {
+  std::string kind = "auto";  // auto: the kind the --model-file declares, keyword without one
+  std::string model_file;     // saved classifier or embedding router
+  std::string base_model;     // GGUF file whose features the embedding router reads
+  double threshold = -1;      // < 0: the threshold saved with the router
+};
+
+void add_router_flags(CLI::App& app, RouterFlags& flags);
+std::unique_ptr<Router> make_router(const RouterFlags& flags);
+
+// v3 features from a base model file (its mean final hidden state, labelled by file name).
+FeatureExtractor base_model_features(const std::string& gguf_path);
+
+}  // namespace loco::cli

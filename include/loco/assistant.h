@@ -1,0 +1,131 @@
+// The LocoLLM pipeline for one question: pick the specialist adapter (router), build the
+// prompt (system prompt, few-shot, context, RE2), sample one answer or N votes in one
+// batch, extract and count the answers, and say how sure the result is.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loco/chat_template.h"
+#include "loco/eval_type.h"
+#include "loco/generate.h"
+#include "loco/lora.h"
+#include "loco/model.h"
+#include "loco/registry.h"
+#include "loco/router.h"
+#include "loco/sample_many.h"
+#include "loco/session.h"
+#include "loco/tokenizer.h"
+
+namespace loco {
+
+struct QueryOptions {
+  std::string adapter = "auto";       // "auto" (router), "none" (base model) or a registry name
+  std::vector<std::string> ensemble;  // several adapters voting together (overrides `adapter`)
+  bool reread = true;                 // RE2
+  int votes = 1;                      // self-consistency samples
+  float vote_temperature = 0.7f;
+  bool early_stop = true;             // stop sampling once the leading answer cannot change
+  SamplerConfig sampling;             // a single answer (votes == 1)
+  int32_t max_tokens = 512;
+  std::string context;                // structured context (--context FILE)
+  std::string context_label;
+  bool think = false;                 // Qwen3: allow thinking
+  std::string template_name;          // chat format override
+  std::optional<EvalType> eval_type;  // overrides the adapter's
+  // Messages before this question (chat history), oldest first.
+  std::vector<ChatMessage> history;
+};
+
+struct Candidate {
+  std::string adapter;  // "" = base model
+  std::string text;
+  std::optional<std::string> answer;  // extracted answer key
+  double mean_log_prob = 0.0;
+  StopReason stop = StopReason::MaxTokens;
+  bool passed = false;  // code: its program ran and passed
+};
+
+enum class ConfidenceLevel { High, Medium, Low };
+const char* confidence_name(ConfidenceLevel level);  // "high", "medium", "low"
+
+struct QueryResult {
+  std::string question;
+  std::string adapter;          // who answered: "" = the base model, or "a+b" for an ensemble
+  std::string adapter_reason;   // why
+  std::optional<RouteDecision> route;  // when the router decided
+  EvalType eval_type = EvalType::None;
+  std::string text;             // the answer shown: the chosen candidate's full text
+  std::optional<std::string> answer;  // its extracted answer, when the eval type has one
+  int votes_requested = 1;
+  int votes_sampled = 1;        // fewer when voting stopped early
+  bool stopped_early = false;
+  std::string agreement;        // e.g. "4/5"; "1/1" for a single answer
+  double agreement_ratio = 1.0;
+  double mean_log_prob = 0.0;   // of the chosen candidate's tokens
+  ConfidenceLevel confidence = ConfidenceLevel::Medium;
+  std::string confidence_note;  // in words a student understands
+  std::vector<Candidate> candidates;
+  int32_t prompt_tokens = 0;
+  uint64_t prompt_tokens_evaluated = 0;  // through the model: once per adapter group
+  double prompt_seconds = 0.0, generate_seconds = 0.0;
+};
+
+// Receives the answer's text as it streams (single answers only); return false to stop.
+using AnswerStream = std::function<bool(std::string_view)>;
+
+class Assistant {
+ public:
+  struct Options {
+    int32_t n_ctx = 4096;
+    int threads = 0;
+    KvType kv_type = KvType::F16;
+  };
+  // `registry` may be empty (no adapters); `router` may be null (then "auto" uses the
+  // keyword router built from the registry).
+  Assistant(std::shared_ptr<const Model> model, Registry registry, std::shared_ptr<const Router> router,
+            const Options& options);
+
+  QueryResult ask(const std::string& question, const QueryOptions& options, const AnswerStream& stream = {});
+
+  const Model& model() const { return *model_; }
+  const Tokenizer& tokenizer() const { return tokenizer_; }
+  const Registry& registry() const { return registry_; }
+  // Loads (once) and returns the adapter of a registry entry; merged-gguf entries cannot
+  // run on this base and are refused.
+  std::shared_ptr<const LoraAdapter> adapter(const std::string& name);
+  // Tokens of a conversation in this model's format (for chat history budgeting).
+  size_t count_tokens(const std::vector<ChatMessage>& messages, const QueryOptions& options) const;
+  // Tokens evaluated by the engine so far (tests observe prompt reuse with this).
+  uint64_t tokens_evaluated() const;
+
+ private:
+  struct Choice {
+    std::vector<std::string> adapters;  // one entry per group ("" = base)
+    std::string reason;
+    std::optional<RouteDecision> route;
+  };
+  Choice choose_adapters(const std::string& question, const QueryOptions& options) const;
+  Session& session_for(int32_t n_seq, int32_t n_ctx_total);
+
+  std::shared_ptr<const Model> model_;
+  Tokenizer tokenizer_;
+  Registry registry_;
+  std::shared_ptr<const Router> router_;
+  Options options_;
+  ChatFormat format_;
+  std::map<std::string, std::shared_ptr<const LoraAdapter>> adapters_;
+  std::unique_ptr<Session> session_;
+  uint64_t retired_tokens_ = 0;  // evaluated by sessions replaced since
+};
+
+// The confidence rules (docs/voting.md): agreement of the votes when there are several,
+// the geometric-mean token probability for a single answer, and "low" when no answer
+// could be extracted or no program passed.
+ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note);
+
+}  // namespace loco

@@ -1,0 +1,347 @@
+#include "loco/assistant.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "loco/answer.h"
+#include "loco/chat_prompt.h"
+#include "loco/error.h"
+#include "loco/prompt_builder.h"
+#include "loco/vote.h"
+
+namespace loco {
+namespace {
+
+AdapterKeywords registry_keywords(const Registry& registry) {
+  AdapterKeywords out;
+  for (const std::string& domain : registry.domains()) {
+    const AdapterEntry* e = registry.active_for(domain);
+    if (e != nullptr && !e->router_keywords.empty()) out.emplace_back(e->name, e->router_keywords);
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* confidence_name(ConfidenceLevel level) {
+  switch (level) {
+    case ConfidenceLevel::High: return "high";
+    case ConfidenceLevel::Medium: return "medium";
+    case ConfidenceLevel::Low: return "low";
+  }
+  return "medium";
+}
+
+Assistant::Assistant(std::shared_ptr<const Model> model, Registry registry, std::shared_ptr<const Router> router,
+                     const Options& options)
+    : model_(std::move(model)),
+      tokenizer_(Tokenizer::from_gguf(model_->file())),
+      registry_(std::move(registry)),
+      router_(std::move(router)),
+      options_(options),
+      format_(ChatFormat::ChatML) {
+  if (router_ == nullptr) {
+    AdapterKeywords keywords = registry_keywords(registry_);
+    if (!keywords.empty()) router_ = std::make_shared<KeywordRouter>(std::move(keywords));
+  }
+}
+
+std::shared_ptr<const LoraAdapter> Assistant::adapter(const std::string& name) {
+  if (name.empty()) return nullptr;
+  if (auto it = adapters_.find(name); it != adapters_.end()) return it->second;
+  const AdapterEntry* e = registry_.find(name);
+  if (e == nullptr) throw Error("no adapter named '" + name + "' in " + registry_.file() + " (see loco adapters list)");
+  if (e->type == kMergedGguf) {
+    throw Error(fmt::format("adapter '{}' is a merged model (type {}); it cannot be applied to this base at run "
+                            "time: run it as the model (-m {})", name, e->type, registry_.resolve(e->path)));
+  }
+  auto a = LoraAdapter::load(registry_.resolve(e->path), *model_);
+  adapters_[name] = a;
+  return a;
+}
+
+Assistant::Choice Assistant::choose_adapters(const std::string& question, const QueryOptions& o) const {
+  Choice c;
+  auto resolve_name = [&](const std::string& name) -> std::string {
+    if (registry_.find(name) != nullptr) return name;
+    if (const AdapterEntry* e = registry_.active_for(name)) return e->name;  // a domain
+    throw Error("no adapter or domain named '" + name + "' (see loco adapters list)");
+  };
+  if (!o.ensemble.empty()) {
+    for (const std::string& name : o.ensemble) {
+      c.adapters.push_back(name == "none" ? std::string() : resolve_name(name));
+    }
+    c.reason = "ensemble chosen on the command line";
+    return c;
+  }
+  if (o.adapter == "none") {
+    c.adapters = {""};
+    c.reason = "the base model was asked for";
+    return c;
+  }
+  if (o.adapter != "auto") {
+    c.adapters = {resolve_name(o.adapter)};
+    c.reason = "chosen on the command line";
+    return c;
+  }
+  if (router_ == nullptr) {
+    c.adapters = {""};
+    c.reason = "no adapters are installed, so the base model answers";
+    return c;
+  }
+  RouteDecision d = router_->route(question);
+  c.route = d;
+  if (d.adapter.empty()) {
+    c.adapters = {""};
+    c.reason = d.explanation;
+    return c;
+  }
+  std::string name = d.adapter;
+  if (registry_.find(name) == nullptr) {
+    const AdapterEntry* e = registry_.active_for(name);
+    if (e == nullptr) {
+      c.adapters = {""};
+      c.reason = fmt::format("the router picked '{}', which is not installed, so the base model answers", name);
+      return c;
+    }
+    name = e->name;
+  }
+  c.adapters = {name};
+  c.reason = d.explanation;
+  return c;
+}
+
+Session& Assistant::session_for(int32_t n_seq, int32_t n_ctx_total) {
+  if (session_ == nullptr || session_->kv_cache().n_seq() < n_seq ||
+      session_->kv_cache().n_blocks_total() * KvCache::kBlockSize < n_ctx_total) {
+    if (session_) retired_tokens_ += session_->tokens_evaluated();
+    session_.reset();  // free the old cache before allocating the new one
+    SessionOptions so;
+    so.n_ctx = options_.n_ctx;
+    so.n_seq = n_seq;
+    so.n_ctx_total = std::max(n_ctx_total, options_.n_ctx);
+    so.n_threads = options_.threads;
+    so.kv_type = options_.kv_type;
+    session_ = std::make_unique<Session>(model_, so);
+  }
+  return *session_;
+}
+
+uint64_t Assistant::tokens_evaluated() const {
+  return retired_tokens_ + (session_ ? session_->tokens_evaluated() : 0);
+}
+
+size_t Assistant::count_tokens(const std::vector<ChatMessage>& messages, const QueryOptions& o) const {
+  if (messages.empty()) return 0;
+  ChatFormat format = resolve_chat_format(model_->file(), o.template_name);
+  ChatOptions co;
+  co.enable_thinking = o.think;
+  co.add_generation_prompt = false;
+  return tokenize_chat(tokenizer_, format, messages, co).size();
+}
+
+QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, const AnswerStream& stream) {
+  if (question.empty()) throw Error("the question is empty");
+  if (o.votes < 1 || o.votes > 64) throw Error("--votes must be between 1 and 64");
+  QueryResult r;
+  r.question = question;
+  r.votes_requested = o.votes;
+
+  Choice choice = choose_adapters(question, o);
+  r.adapter_reason = choice.reason;
+  r.route = choice.route;
+  for (size_t i = 0; i < choice.adapters.size(); ++i) {
+    r.adapter += (i ? "+" : "") + choice.adapters[i];
+  }
+  const AdapterEntry* entry = choice.adapters.size() == 1 && !choice.adapters[0].empty()
+                                  ? registry_.find(choice.adapters[0])
+                                  : nullptr;
+  if (!choice.adapters.empty() && !choice.adapters[0].empty() && entry == nullptr) {
+    entry = registry_.find(choice.adapters[0]);
+  }
+  r.eval_type = o.eval_type ? *o.eval_type : entry != nullptr ? entry->eval_type : EvalType::None;
+  if (!o.eval_type && choice.adapters.size() > 1) {
+    // An ensemble is judged by the first member's eval type.
+    if (const AdapterEntry* first = registry_.find(choice.adapters[0])) r.eval_type = first->eval_type;
+  }
+
+  PromptSpec spec;
+  spec.question = question;
+  spec.reread = o.reread;
+  spec.history = o.history;
+  spec.context = o.context;
+  spec.context_label = o.context_label;
+  if (entry != nullptr) {
+    spec.system_prompt = entry->system_prompt.value_or("");
+    for (const FewShotExample& ex : entry->few_shot) spec.few_shot.emplace_back(ex.question, ex.answer);
+  }
+  ChatOptions co;
+  co.enable_thinking = o.think;
+  format_ = resolve_chat_format(model_->file(), o.template_name);
+  const std::vector<TokenId> prompt =
+      build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
+  r.prompt_tokens = static_cast<int32_t>(prompt.size());
+
+  std::vector<std::shared_ptr<const LoraAdapter>> loaded;
+  for (const std::string& name : choice.adapters) loaded.push_back(adapter(name));
+  auto scale_of = [&](const std::string& name) {
+    const AdapterEntry* e = name.empty() ? nullptr : registry_.find(name);
+    return e != nullptr ? static_cast<float>(e->scale) : 1.0f;
+  };
+
+  const bool voting = o.votes > 1 || choice.adapters.size() > 1;
+  if (!voting) {
+    Session& s = session_for(1, options_.n_ctx);
+    s.set_adapter(0, loaded[0], scale_of(choice.adapters[0]));
+    s.clear(0);
+    GenerateOptions go;
+    go.max_tokens = o.max_tokens;
+    go.sampling = o.sampling;
+    const uint64_t before = s.tokens_evaluated();
+    GenerateResult g = generate(s, tokenizer_, prompt, go, stream ? TextCallback(stream) : TextCallback());
+    r.prompt_tokens_evaluated = std::min<uint64_t>(s.tokens_evaluated() - before, prompt.size());
+    Candidate c{choice.adapters[0], g.text, std::nullopt, g.mean_log_prob, g.stop, false};
+    if (r.eval_type != EvalType::Code) c.answer = extract_answer(r.eval_type, g.text);
+    r.candidates.push_back(c);
+    r.text = g.text;
+    r.answer = c.answer;
+    r.votes_sampled = 1;
+    r.agreement = "1/1";
+    r.mean_log_prob = g.mean_log_prob;
+    r.prompt_seconds = g.prompt_seconds;
+    r.generate_seconds = g.generate_seconds;
+    r.confidence = judge_confidence(r, r.confidence_note);
+    return r;
+  }
+
+  // Votes: the samples are split over the adapters (an ensemble) and decoded together.
+  std::vector<SampleGroup> groups;
+  const int32_t n_groups = static_cast<int32_t>(choice.adapters.size());
+  const int32_t votes = std::max<int32_t>(o.votes, n_groups);
+  for (int32_t g = 0; g < n_groups; ++g) {
+    const int32_t count = votes / n_groups + (g < votes % n_groups ? 1 : 0);
+    groups.push_back({loaded[static_cast<size_t>(g)], scale_of(choice.adapters[static_cast<size_t>(g)]), count});
+  }
+  const int32_t per_sample = o.max_tokens + KvCache::kBlockSize;
+  Session& s = session_for(votes, n_groups * (r.prompt_tokens + KvCache::kBlockSize) + votes * per_sample);
+  GenerateOptions go;
+  go.max_tokens = o.max_tokens;
+  go.sampling = o.sampling;
+  go.sampling.temperature = o.vote_temperature;
+
+  const bool keyed = r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice;
+  SampleFinished on_finished;
+  if (keyed && o.early_stop) {
+    on_finished = [&](const std::vector<Sample>& samples, size_t) {
+      VoteTally tally;
+      int finished = 0;
+      for (const Sample& smp : samples) {
+        if (!smp.finished) continue;
+        ++finished;
+        tally.add(extract_answer(r.eval_type, smp.text));
+      }
+      return tally.leader().has_value() && tally.decided(votes - finished);
+    };
+  }
+  SampleManyResult m = sample_groups(s, tokenizer_, prompt, groups, go, on_finished);
+  r.prompt_tokens_evaluated = m.prompt_tokens_evaluated;
+  r.prompt_seconds = m.prompt_seconds;
+  r.generate_seconds = m.generate_seconds;
+  r.stopped_early = m.stopped_early;
+  for (const Sample& smp : m.samples) {
+    if (!smp.finished) continue;
+    Candidate c{choice.adapters[static_cast<size_t>(smp.group)], smp.text, std::nullopt, smp.mean_log_prob,
+                smp.stop, false};
+    if (r.eval_type != EvalType::Code) c.answer = extract_answer(r.eval_type, smp.text);
+    r.candidates.push_back(std::move(c));
+  }
+  r.votes_sampled = static_cast<int>(r.candidates.size());
+
+  std::optional<size_t> chosen;
+  if (keyed) {
+    VoteTally tally;
+    for (const Candidate& c : r.candidates) tally.add(c.answer);
+    r.agreement = tally.agreement();
+    r.agreement_ratio = tally.agreement_ratio();
+    if (auto leader = tally.leader()) {
+      for (size_t i = 0; i < r.candidates.size() && !chosen; ++i) {
+        if (r.candidates[i].answer == leader) chosen = i;
+      }
+    }
+  } else if (r.eval_type == EvalType::Code) {
+    std::vector<std::optional<std::string>> codes;
+    for (const Candidate& c : r.candidates) codes.push_back(extract_code(c.text));
+    CodeTask task;
+    task.entry_point = code_entry_point(question).value_or("");
+    CodeVote cv = vote_code(codes, task);
+    for (size_t i = 0; i < r.candidates.size(); ++i) r.candidates[i].passed = cv.results[i].passed;
+    r.agreement = cv.agreement;
+    int winners = 0;
+    for (const CodeCandidateResult& x : cv.results) {
+      winners += cv.chosen && x.passed && x.behaviour == cv.results[*cv.chosen].behaviour;
+    }
+    r.agreement_ratio = cv.samples > 0 ? static_cast<double>(winners) / cv.samples : 0.0;
+    chosen = cv.chosen;
+    if (chosen) r.answer = codes[*chosen];
+  } else {
+    std::vector<std::optional<std::string>> texts;
+    for (const Candidate& c : r.candidates) texts.push_back(c.answer);
+    FreeTextChoice fc = choose_free_text(texts);
+    r.agreement = fc.agreement;
+    r.agreement_ratio = fc.samples > 0 ? static_cast<double>(fc.support) / fc.samples : 0.0;
+    chosen = fc.index;
+  }
+  const size_t pick = chosen.value_or(0);
+  if (!r.candidates.empty()) {
+    r.text = r.candidates[pick].text;
+    if (r.eval_type != EvalType::Code) r.answer = r.candidates[pick].answer;
+    r.mean_log_prob = r.candidates[pick].mean_log_prob;
+  }
+  if (!chosen) r.answer.reset();
+  r.confidence = judge_confidence(r, r.confidence_note);
+  return r;
+}
+
+ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note) {
+  const bool extracts = r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice;
+  if (r.eval_type == EvalType::Code && r.votes_sampled > 1 && !r.answer) {
+    note = fmt::format("none of the {} programs ran and passed its checks; treat this code as a draft", r.votes_sampled);
+    return ConfidenceLevel::Low;
+  }
+  if (extracts && !r.answer) {
+    note = "no clear final answer could be found in the response; check it yourself";
+    return ConfidenceLevel::Low;
+  }
+  if (r.votes_sampled > 1) {
+    const double ratio = r.agreement_ratio;
+    const std::string what = extracts ? fmt::format(" on {}", *r.answer) : std::string();
+    if (ratio >= 0.8) {
+      note = fmt::format("{} of the attempts agree{}", r.agreement, what);
+      return ConfidenceLevel::High;
+    }
+    if (ratio >= 0.5) {
+      note = fmt::format("only {} of the attempts agree{}; worth checking", r.agreement, what);
+      return ConfidenceLevel::Medium;
+    }
+    note = fmt::format("the attempts disagree (only {} agree{}); check this answer yourself", r.agreement, what);
+    return ConfidenceLevel::Low;
+  }
+  // One answer: how sure the model was of its own words (geometric mean token probability).
+  const double p = std::exp(r.mean_log_prob);
+  if (p >= 0.75) {
+    note = fmt::format("the model was sure of its wording (average token probability {:.0f}%)", 100 * p);
+    return ConfidenceLevel::High;
+  }
+  if (p >= 0.5) {
+    note = fmt::format("the model hesitated somewhat (average token probability {:.0f}%); try --votes 5 to check",
+                       100 * p);
+    return ConfidenceLevel::Medium;
+  }
+  note = fmt::format("the model was unsure (average token probability {:.0f}%); try --votes 5 or check it yourself",
+                     100 * p);
+  return ConfidenceLevel::Low;
+}
+
+}  // namespace loco

@@ -1,0 +1,167 @@
+// The LocoLLM pipeline on the tiny model: routing, prompts, votes sharing one prompt
+// evaluation, ensembles, errors, and the confidence rules.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <cmath>
+#include <fstream>
+
+#include "loco/assistant.h"
+#include "loco/error.h"
+#include "loco/registry.h"
+#include "test_paths.h"
+
+namespace loco {
+namespace {
+
+Registry make_registry() {
+  const std::string dir = test::temp_dir();
+  std::ofstream(dir + "/registry.yaml") << "adapters:\n"
+      "  math:\n"
+      "    type: lora-gguf\n"
+      "    path: " << test::model_path("tiny-qwen3-lora-attn.gguf") << "\n"
+      "    eval_type: numeric\n"
+      "    router_keywords: [\"how many\", total, calculate]\n"
+      "    system_prompt: \"Solve step by step.\"\n"
+      "  analysis:\n"
+      "    type: lora-peft\n"
+      "    path: " << test::model_path("tiny-qwen3-lora-all-peft") << "\n"
+      "    eval_type: analysis\n"
+      "    router_keywords: [explain, passage]\n"
+      "  old:\n"
+      "    type: merged-gguf\n"
+      "    gguf_path: old.gguf\n";
+  return Registry::load(dir + "/registry.yaml");
+}
+
+struct AssistantTest : ::testing::Test {
+  std::shared_ptr<const Model> model = Model::load(test::model_path("tiny-qwen3-q8_0.gguf"));
+  Assistant assistant{model, make_registry(), nullptr, Assistant::Options{1024, 2, KvType::F16}};
+  QueryOptions options() {
+    QueryOptions q;
+    q.max_tokens = 12;
+    q.sampling.seed = 5;
+    return q;
+  }
+};
+
+TEST_F(AssistantTest, RouterPicksTheAdapterAndExplainsWhy) {
+  QueryResult r = assistant.ask("How many apples are there in total?", options());
+  EXPECT_EQ(r.adapter, "math");
+  EXPECT_EQ(r.eval_type, EvalType::Numeric);
+  ASSERT_TRUE(r.route.has_value());
+  EXPECT_NE(r.adapter_reason.find("how many"), std::string::npos) << r.adapter_reason;
+  QueryResult base = assistant.ask("Hello, who are you?", options());
+  EXPECT_EQ(base.adapter, "");
+  EXPECT_FALSE(base.adapter_reason.empty());
+}
+
+TEST_F(AssistantTest, ExplicitChoicesAndErrors) {
+  QueryOptions q = options();
+  q.adapter = "none";
+  EXPECT_EQ(assistant.ask("How many in total?", q).adapter, "");
+  q.adapter = "analysis";
+  EXPECT_EQ(assistant.ask("How many in total?", q).adapter, "analysis");
+  q.adapter = "physics";
+  EXPECT_THROW(assistant.ask("x", q), Error);
+  q.adapter = "old";
+  try {
+    assistant.ask("x", q);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("merged"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(AssistantTest, VotesEvaluateThePromptOnce) {
+  QueryOptions q = options();
+  q.votes = 5;
+  q.adapter = "math";
+  const uint64_t before = assistant.tokens_evaluated();
+  QueryResult r = assistant.ask("What is the total of 12 and 30?", q);
+  EXPECT_EQ(r.votes_requested, 5);
+  EXPECT_EQ(r.prompt_tokens_evaluated, static_cast<uint64_t>(r.prompt_tokens));
+  for (const Candidate& c : r.candidates) EXPECT_EQ(c.adapter, "math");
+  EXPECT_EQ(r.candidates.size(), static_cast<size_t>(r.votes_sampled));
+  // Everything else evaluated was generated tokens, one sequence each.
+  EXPECT_LE(assistant.tokens_evaluated() - before, r.prompt_tokens + 5u * q.max_tokens);
+  EXPECT_FALSE(r.agreement.empty());
+}
+
+TEST_F(AssistantTest, EnsembleEvaluatesThePromptOncePerAdapter) {
+  QueryOptions q = options();
+  q.ensemble = {"math", "analysis"};
+  q.votes = 4;
+  QueryResult r = assistant.ask("Explain the total.", q);
+  EXPECT_EQ(r.adapter, "math+analysis");
+  EXPECT_EQ(r.prompt_tokens_evaluated, 2u * static_cast<uint64_t>(r.prompt_tokens));
+  int math = 0, analysis = 0;
+  for (const Candidate& c : r.candidates) (c.adapter == "math" ? math : analysis)++;
+  EXPECT_EQ(math + analysis, r.votes_sampled);
+  if (!r.stopped_early) {
+    EXPECT_EQ(math, 2);
+  }
+}
+
+TEST_F(AssistantTest, RereadAndSystemPromptShapeThePrompt) {
+  QueryOptions q = options();
+  q.adapter = "math";
+  const int32_t with = assistant.ask("Calculate 2 plus 2.", q).prompt_tokens;
+  q.reread = false;
+  const int32_t without = assistant.ask("Calculate 2 plus 2.", q).prompt_tokens;
+  EXPECT_GT(with, without);
+  q.adapter = "none";
+  EXPECT_LT(assistant.ask("Calculate 2 plus 2.", q).prompt_tokens, without);  // no system prompt
+}
+
+TEST_F(AssistantTest, SeededAnswersAreReproducible) {
+  QueryOptions q = options();
+  q.sampling.temperature = 0.9f;
+  EXPECT_EQ(assistant.ask("Tell me a story.", q).text, assistant.ask("Tell me a story.", q).text);
+  q.votes = 3;
+  EXPECT_EQ(assistant.ask("Tell me a story.", q).text, assistant.ask("Tell me a story.", q).text);
+}
+
+TEST_F(AssistantTest, ContextThatDoesNotFitIsAClearError) {
+  QueryOptions q = options();
+  q.context = std::string(20000, 'a');
+  q.context_label = "huge.md";
+  try {
+    assistant.ask("Summarise.", q);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("huge.md"), std::string::npos) << e.what();
+  }
+}
+
+QueryResult result(EvalType type, int sampled, const std::string& agreement, double ratio,
+                   std::optional<std::string> answer, double mean_log_prob = -0.1) {
+  QueryResult r;
+  r.eval_type = type;
+  r.votes_sampled = sampled;
+  r.agreement = agreement;
+  r.agreement_ratio = ratio;
+  r.answer = std::move(answer);
+  r.mean_log_prob = mean_log_prob;
+  return r;
+}
+
+TEST(Confidence, RulesInPlainWords) {
+  std::string note;
+  EXPECT_EQ(judge_confidence(result(EvalType::Numeric, 5, "5/5", 1.0, "42"), note), ConfidenceLevel::High);
+  EXPECT_NE(note.find("5/5"), std::string::npos);
+  EXPECT_EQ(judge_confidence(result(EvalType::Numeric, 5, "4/5", 0.8, "42"), note), ConfidenceLevel::High);
+  EXPECT_EQ(judge_confidence(result(EvalType::Numeric, 5, "3/5", 0.6, "42"), note), ConfidenceLevel::Medium);
+  EXPECT_EQ(judge_confidence(result(EvalType::Numeric, 5, "2/5", 0.4, "42"), note), ConfidenceLevel::Low);
+  EXPECT_NE(note.find("check"), std::string::npos);
+  EXPECT_EQ(judge_confidence(result(EvalType::Numeric, 1, "1/1", 1.0, std::nullopt), note), ConfidenceLevel::Low);
+  EXPECT_NE(note.find("final answer"), std::string::npos);
+  EXPECT_EQ(judge_confidence(result(EvalType::FreeText, 1, "1/1", 1.0, "x", std::log(0.9)), note), ConfidenceLevel::High);
+  EXPECT_EQ(judge_confidence(result(EvalType::FreeText, 1, "1/1", 1.0, "x", std::log(0.6)), note), ConfidenceLevel::Medium);
+  EXPECT_EQ(judge_confidence(result(EvalType::FreeText, 1, "1/1", 1.0, "x", std::log(0.3)), note), ConfidenceLevel::Low);
+  EXPECT_EQ(judge_confidence(result(EvalType::Code, 4, "0/4", 0.0, std::nullopt), note), ConfidenceLevel::Low);
+  EXPECT_NE(note.find("none of the 4 programs"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loco

@@ -1,0 +1,135 @@
+// `loco chat` driven through a pseudo-terminal, as a person at a keyboard would: line
+// editing is on (libedit), slash commands answer, a question gets an answer with its
+// footer, and /save, /load, /quit work.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "test_paths.h"
+
+namespace loco {
+namespace {
+
+class PtySession {
+ public:
+  explicit PtySession(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
+    if (pid_ == 0) {
+      for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+      std::vector<char*> argv;
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~PtySession() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return pid_ > 0; }
+
+  // Reads until `needle` appears in the output (after `from`) or the time runs out.
+  bool expect(const std::string& needle, double seconds = 60) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (output_.find(needle, mark_) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      char buf[4096];
+      const ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) return output_.find(needle, mark_) != std::string::npos;
+      output_.append(buf, static_cast<size_t>(n));
+    }
+    mark_ = output_.find(needle, mark_) + needle.size();
+    return true;
+  }
+  void send(const std::string& line) {
+    const std::string s = line + "\r";
+    ASSERT_EQ(write(fd_, s.data(), s.size()), static_cast<ssize_t>(s.size()));
+  }
+  int wait_exit() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  bool exited_ = false;
+  std::string output_;
+  size_t mark_ = 0;
+};
+
+TEST(ChatPty, ConversationThroughATerminal) {
+  const std::string dir = test::temp_dir();
+  const std::string saved = dir + "/conversation.json";
+  PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-n", "8", "--seed", "1",
+                   "-t", "1"},
+                  {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config", "TERM=dumb"});
+  ASSERT_TRUE(chat.ok());
+  ASSERT_TRUE(chat.expect("/help for commands")) << chat.output();
+  ASSERT_TRUE(chat.expect("> ")) << chat.output();
+
+  chat.send("/help");
+  ASSERT_TRUE(chat.expect("/votes N")) << chat.output();
+  chat.send("Hello there");
+  ASSERT_TRUE(chat.expect("-- answered by the base model")) << chat.output();
+  ASSERT_TRUE(chat.expect("-- confidence:")) << chat.output();
+  chat.send("/votes 3");
+  ASSERT_TRUE(chat.expect("votes: 3")) << chat.output();
+  chat.send("/reread off");
+  ASSERT_TRUE(chat.expect("reread: off")) << chat.output();
+  chat.send("Tell me more");
+  ASSERT_TRUE(chat.expect("-- votes:")) << chat.output();
+  chat.send("/adapter physics");
+  ASSERT_TRUE(chat.expect("no adapter or domain named 'physics'")) << chat.output();
+  chat.send("/save " + saved);
+  ASSERT_TRUE(chat.expect("saved 4 messages")) << chat.output();
+  const std::string bad = dir + "/bad.json";
+  std::ofstream(bad) << "{not json";
+  chat.send("/load " + bad);
+  ASSERT_TRUE(chat.expect("error: ")) << chat.output();
+  chat.send("/clear");
+  ASSERT_TRUE(chat.expect("conversation cleared")) << chat.output();
+  chat.send("/load " + saved);
+  ASSERT_TRUE(chat.expect("loaded 4 messages")) << chat.output();
+  chat.send("/quit");
+  EXPECT_EQ(chat.wait_exit(), 0) << chat.output();
+
+  std::ifstream in(saved);
+  nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["messages"].size(), 4u);
+  EXPECT_EQ(j["messages"][0]["content"], "Hello there");
+  EXPECT_EQ(j["messages"][2]["content"], "Tell me more");
+  EXPECT_EQ(j["votes"], 3);
+  EXPECT_EQ(j["reread"], false);
+}
+
+TEST(ChatPty, EndOfInputLeavesCleanly) {
+  const std::string dir = test::temp_dir();
+  PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-t", "1"},
+                  {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config", "TERM=dumb"});
+  ASSERT_TRUE(chat.expect("> ")) << chat.output();
+  const char eot = 4;  // Ctrl-D
+  chat.send(std::string(1, eot));
+  EXPECT_EQ(chat.wait_exit(), 0) << chat.output();
+}
+
+}  // namespace
+}  // namespace loco

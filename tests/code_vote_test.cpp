@@ -1,0 +1,163 @@
+// Code voting: candidates run against HumanEval tests in the sandbox, grouped and voted.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "loco/answer.h"
+#include "loco/error.h"
+#include "loco/vote.h"
+
+namespace loco {
+namespace {
+
+std::string datasets_dir() {
+  if (const char* env = std::getenv("LOCO_DATASETS")) return env;
+  return std::string(LOCO_SOURCE_DIR) + "/../shared/datasets";
+}
+
+std::vector<nlohmann::json> humaneval() {
+  std::vector<nlohmann::json> tasks;
+  std::ifstream in(datasets_dir() + "/humaneval/HumanEval.jsonl");
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) tasks.push_back(nlohmann::json::parse(line));
+  return tasks;
+}
+
+// Code is run in the sandbox, which needs a python3; without one these tests skip.
+class VoteCode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    try {
+      find_python3();
+    } catch (const Error& e) {
+      GTEST_SKIP() << e.what();
+    }
+  }
+};
+
+CodeTask task_of(const nlohmann::json& item) {
+  CodeTask task;
+  task.prelude = item["prompt"];
+  task.test_code = item["test"];
+  task.entry_point = item["entry_point"];
+  return task;
+}
+
+std::optional<std::string> code(const char* reply) { return extract_code(reply); }
+
+TEST_F(VoteCode, HumanEvalCandidatesAreTestedAndGrouped) {
+  auto tasks = humaneval();
+  if (tasks.empty()) GTEST_SKIP() << "HumanEval not found under " << datasets_dir();
+  const CodeTask task = task_of(tasks[0]);  // has_close_elements(numbers, threshold)
+  const std::string body = tasks[0]["canonical_solution"];
+  std::vector<std::optional<std::string>> candidates = {
+      // 0: wrong: never finds a pair
+      code("```python\ndef has_close_elements(numbers, threshold):\n    return False\n```"),
+      // 1: correct, whole function (the prompt's typing import comes from the prelude)
+      code("Here is the solution:\n```python\n"
+           "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
+           "    for i, a in enumerate(numbers):\n"
+           "        for j, b in enumerate(numbers):\n"
+           "            if i != j and abs(a - b) < threshold:\n"
+           "                return True\n"
+           "    return False\n```\nThis compares every pair."),
+      // 2: no code at all
+      code("I am not sure how to solve this."),
+      // 3: the same code as 1, with a docstring, comments and other spacing
+      code("```python\n"
+           "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
+           "    \"\"\"Pairwise check.\"\"\"\n"
+           "    for i, a in enumerate(numbers):   # every element\n"
+           "        for j, b in enumerate(numbers):\n\n"
+           "            if i != j and abs(a - b) < threshold:\n"
+           "                return True\n"
+           "    return False\n```"),
+      // 4: the reference body, completed HumanEval-style
+      std::optional<std::string>(body),
+      // 5: a syntax error
+      code("```python\ndef has_close_elements(numbers, threshold)\n    return True\n```"),
+      // 6: identical text to 1: run once, counted twice
+      code("```python\n"
+           "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
+           "    for i, a in enumerate(numbers):\n"
+           "        for j, b in enumerate(numbers):\n"
+           "            if i != j and abs(a - b) < threshold:\n"
+           "                return True\n"
+           "    return False\n```"),
+  };
+  ASSERT_FALSE(candidates[2]);
+  CodeVote vote = vote_code(candidates, task);
+  ASSERT_EQ(vote.results.size(), 7u);
+  EXPECT_FALSE(vote.results[0].passed);
+  EXPECT_NE(vote.results[0].run.stderr_text.find("AssertionError"), std::string::npos);
+  EXPECT_TRUE(vote.results[1].passed) << vote.results[1].run.stderr_text;
+  EXPECT_FALSE(vote.results[2].has_code);
+  EXPECT_TRUE(vote.results[3].passed) << vote.results[3].run.stderr_text;
+  EXPECT_TRUE(vote.results[4].passed) << vote.results[4].run.stderr_text;
+  EXPECT_FALSE(vote.results[5].passed);
+  EXPECT_NE(vote.results[5].run.stderr_text.find("SyntaxError"), std::string::npos);
+  EXPECT_TRUE(vote.results[6].passed);
+  EXPECT_EQ(vote.results[1].behaviour, vote.results[3].behaviour);
+  EXPECT_NE(vote.results[1].behaviour, vote.results[4].behaviour);
+  EXPECT_EQ(vote.passing, 4);
+  ASSERT_TRUE(vote.chosen);
+  EXPECT_EQ(*vote.chosen, 1u);
+  EXPECT_EQ(vote.agreement, "3/7");
+}
+
+TEST_F(VoteCode, NothingPasses) {
+  CodeTask task;
+  task.test_code = "def check(f):\n    assert f(2) == 4\n";
+  task.entry_point = "square";
+  CodeVote vote = vote_code({code("```python\ndef square(x):\n    return x + x + 1\n```"), std::nullopt}, task);
+  EXPECT_EQ(vote.passing, 0);
+  EXPECT_FALSE(vote.chosen);
+  EXPECT_EQ(vote.agreement, "0/2");
+}
+
+// The locollm-v1 code set has no tests: a candidate passes when it runs and defines the
+// function the question names.
+TEST_F(VoteCode, WithoutTestsTheEntryPointMustBeDefined) {
+  CodeTask task;
+  task.entry_point = *code_entry_point("Write a Python function called `is_even` that returns True if even.");
+  CodeVote vote = vote_code(
+      {
+          code("```python\ndef iseven(n):\n    return n % 2 == 0\n```"),              // wrong name
+          code("```python\ndef is_even(n):\n    return n % 2 == 0\n\nn = int(input())\n```"),  // reads stdin
+          code("```python\ndef is_even(n):\n    return n % 2 == 0\n\nprint(is_even(4))\n```"),
+          code("def is_even(n):\n    return not n & 1\n"),
+      },
+      task);
+  EXPECT_FALSE(vote.results[0].passed);
+  EXPECT_NE(vote.results[0].run.stderr_text.find("is_even is not defined"), std::string::npos)
+      << vote.results[0].run.stderr_text;
+  EXPECT_FALSE(vote.results[1].passed);
+  EXPECT_TRUE(vote.results[2].passed) << vote.results[2].run.stderr_text;
+  EXPECT_TRUE(vote.results[3].passed) << vote.results[3].run.stderr_text;
+  EXPECT_EQ(vote.passing, 2);
+  ASSERT_TRUE(vote.chosen);
+  EXPECT_EQ(*vote.chosen, 2u);  // two groups of one: the first to get its vote wins
+  EXPECT_EQ(vote.agreement, "1/4");
+}
+
+// The harness itself: every HumanEval reference solution passes its own tests, and the
+// same solution with its last return value changed fails them.
+TEST_F(VoteCode, EveryHumanEvalReferenceSolutionPasses) {
+  auto tasks = humaneval();
+  if (tasks.empty()) GTEST_SKIP() << "HumanEval not found under " << datasets_dir();
+  EXPECT_EQ(tasks.size(), 164u);
+  int passed = 0;
+  for (const auto& item : tasks) {
+    CodeCandidateResult r = evaluate_code(std::string(item["canonical_solution"]), task_of(item));
+    EXPECT_TRUE(r.passed) << item["task_id"] << "\n" << r.run.stderr_text;
+    passed += r.passed ? 1 : 0;
+  }
+  EXPECT_EQ(passed, 164);
+  CodeCandidateResult broken = evaluate_code(std::string("    return None\n"), task_of(tasks[2]));
+  EXPECT_FALSE(broken.passed);
+}
+
+}  // namespace
+}  // namespace loco
