@@ -6,6 +6,7 @@
 //                                   a matrix times `tokens` activation rows, in calls of
 //                                   64 rows as ops::matmul makes them
 //   quantize/<isa>/<q8a|q8k>        activation quantizers
+//   rows/<isa>/<op>/<n>             row operations of the forward pass (RowKernels)
 //
 // Counters: bytes/s of weights streamed, MAC/s (multiply-adds), both per second of CPU
 // time: the benchmarks are single-threaded and CPU time keeps the figures meaningful on
@@ -157,6 +158,34 @@ void run_quantize(benchmark::State& state, const KernelTable* table, bool q8k) {
   state.SetBytesProcessed(state.iterations() * n * 4);
 }
 
+// One row operation on n values; bytes/s counts the floats read and written.
+void run_row_op(benchmark::State& state, const KernelTable* table, std::string op, int64_t n) {
+  const auto& r = table->rows;
+  std::vector<float> x(static_cast<size_t>(n)), y(static_cast<size_t>(n)), out(static_cast<size_t>(n));
+  for (float& v : x) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 4e-3f;
+  for (float& v : y) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  std::vector<uint16_t> h(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) h[static_cast<size_t>(i)] = loco::float_to_half(y[static_cast<size_t>(i)]);
+  std::vector<float> cos(static_cast<size_t>(n / 2), 0.6f), sin(static_cast<size_t>(n / 2), 0.8f);
+  double bytes = 0;
+  for (auto _ : state) {
+    if (op == "rms_norm") r.rms_norm(x.data(), y.data(), out.data(), n, 1e-6f), bytes = 12.0 * n;
+    if (op == "silu_mul") r.silu_mul(x.data(), y.data(), out.data(), n), bytes = 12.0 * n;
+    if (op == "softmax") {
+      std::memcpy(out.data(), x.data(), static_cast<size_t>(n) * 4);
+      r.softmax(out.data(), n);
+      bytes = 8.0 * n;
+    }
+    if (op == "rope") r.rope(out.data(), n / 128, 128, cos.data(), sin.data(), true), bytes = 8.0 * n;
+    if (op == "dot_f16") benchmark::DoNotOptimize(r.dot_f16(n, h.data(), x.data())), bytes = 6.0 * n;
+    if (op == "axpy_f16") r.axpy_f16(n, 0.5f, h.data(), out.data()), bytes = 10.0 * n;
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes/s"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate,
+                                                 benchmark::Counter::OneK::kIs1024);
+}
+
 constexpr GgmlType kAllTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
                                   GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
                                   GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
@@ -187,6 +216,11 @@ const bool registered = [] {
               ->Unit(benchmark::kMillisecond);
         }
       }
+    }
+    for (auto [op, n] : {std::pair<const char*, int64_t>{"rms_norm", 2560}, {"silu_mul", 9728}, {"softmax", 4096},
+                         {"rope", 4096}, {"dot_f16", 128}, {"axpy_f16", 128}}) {
+      benchmark::RegisterBenchmark(("rows/" + std::string(isa.name) + "/" + op + "/" + std::to_string(n)).c_str(),
+                                   run_row_op, isa.table, std::string(op), n);
     }
     for (bool q8k : {false, true}) {
       benchmark::RegisterBenchmark(("quantize/" + std::string(isa.name) + (q8k ? "/q8k" : "/q8a")).c_str(),

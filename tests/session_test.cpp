@@ -2,6 +2,9 @@
 // prefix, truncation, and the context limit.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string>
+
 #include "loco/error.h"
 #include "loco/model.h"
 #include "loco/session.h"
@@ -60,6 +63,57 @@ TEST_F(SessionTest, InterleavedSequencesMatchSeparateRuns) {
   EXPECT_EQ(s.length(0), static_cast<int32_t>(a.size()));
   EXPECT_EQ(s.length(1), 0);
   EXPECT_EQ(s.length(2), static_cast<int32_t>(b.size()));
+}
+
+// Batch invariance: a sequence's logits are bit for bit the same whether its tokens are
+// evaluated as one prefill, one at a time, or interleaved with another sequence, and
+// whatever the thread count (self-consistency votes decode N samples as one batch and
+// each must be the sample its seed gives alone). Models with K-quant, 8-bit, float16 and
+// bfloat16 weights and both rope pairings.
+TEST_F(SessionTest, LogitsAreBitwiseTheSameAloneOrInABatch) {
+  const std::vector<TokenId> a = {10, 200, 3000, 45, 7, 81, 900, 12, 4096};
+  const std::vector<TokenId> b = {4097, 1, 2, 3, 4000, 17};
+  auto expect_same = [](std::span<const float> got, const std::vector<float>& want, const std::string& what) {
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)), 0) << what;
+  };
+  for (const char* file : {"tiny-qwen3-q4_k_m.gguf", "tiny-qwen3-q8_0.gguf", "tiny-llama-f16.gguf", "tiny-qwen3-bf16.gguf"}) {
+    SCOPED_TRACE(file);
+    model = Model::load(test::model_path(file));
+    const auto ref_a = alone(a), ref_b = alone(b);
+    {
+      Session s(model, options(1));
+      for (size_t i = 0; i < a.size(); ++i) {
+        s.decode_sequence(0, std::span<const TokenId>(&a[i], 1));
+        expect_same(s.logits(0), ref_a[i], "a one token at a time, position " + std::to_string(i));
+      }
+    }
+    for (int threads : {1, 3}) {
+      SessionOptions so = options(2);
+      so.n_threads = threads;
+      Session s(model, so);
+      // Interleaved prefill of the first tokens, then one batch per step with a token of each.
+      const size_t prefill = 4;
+      std::vector<BatchToken> batch;
+      for (size_t i = 0; i < prefill; ++i) {
+        batch.push_back({a[i], 0, true});
+        batch.push_back({b[i], 1, true});
+      }
+      s.decode(batch);
+      for (size_t i = 0; i < prefill; ++i) {
+        expect_same(s.logits(static_cast<int32_t>(2 * i)), ref_a[i], "a interleaved, position " + std::to_string(i));
+        expect_same(s.logits(static_cast<int32_t>(2 * i + 1)), ref_b[i], "b interleaved, position " + std::to_string(i));
+      }
+      for (size_t i = prefill; i < a.size(); ++i) {
+        std::vector<BatchToken> step = {{a[i], 0, true}};
+        if (i < b.size()) step.push_back({b[i], 1, true});
+        s.decode(step);
+        const std::string where = "position " + std::to_string(i) + ", threads " + std::to_string(threads);
+        expect_same(s.logits(0), ref_a[i], "a in a decode batch, " + where);
+        if (i < b.size()) expect_same(s.logits(1), ref_b[i], "b in a decode batch, " + where);
+      }
+    }
+  }
 }
 
 TEST_F(SessionTest, ForkSharesThePrefix) {

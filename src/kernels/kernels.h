@@ -32,7 +32,9 @@ struct TypeKernels {
   // Many rows times many activation rows: for r < n_rows and t < n_tokens,
   //   y[t * y_stride + r] = vec_dot(n, w + r * w_stride, act + t * act_stride).
   // Fast paths block rows and tokens so that each weight block loaded is used for several
-  // tokens; the result must match vec_dot's up to float summation order.
+  // tokens, and their result is bit for bit vec_dot's whatever n_rows, n_tokens, the
+  // row offset or the thread split (batch invariance: a sequence gives the same numbers
+  // alone as in a batch; see gemm_driver.h).
   void (*gemm)(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) = nullptr;
 };
@@ -51,6 +53,38 @@ void gemm_by_rows(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, co
   }
 }
 
+// Row operations of the forward pass. Each works on one token's vector (or one
+// attention row), so none mixes values of different tokens. The element-wise ones also
+// compute every element with the same instructions wherever it sits in the array
+// (SIMD tails go through the vector code too), so splitting or batching an array never
+// changes a value: with gemm's guarantee the whole forward pass is batch invariant.
+struct RowKernels {
+  // out[i] = x[i]·s·weight[i], s = 1 / sqrt(Σx²/n + eps) with Σx² in double.
+  void (*rms_norm)(const float* x, const float* weight, float* out, int64_t n, float eps) = nullptr;
+  // x[i] += y[i]
+  void (*add)(float* x, const float* y, int64_t n) = nullptr;
+  // out[i] = gate[i] / (1 + exp(−gate[i])) · up[i]   (SwiGLU)
+  void (*silu_mul)(const float* gate, const float* up, float* out, int64_t n) = nullptr;
+  // x = softmax(x) for n >= 1: exp(x − max), divided by the sum (taken in double).
+  void (*softmax)(float* x, int64_t n) = nullptr;
+  // out[i] = exp(x[i]). The reference is std::exp; the SIMD tables evaluate a degree-7
+  // polynomial after reducing by ln 2, with a relative error below 1e-6 for
+  // −87 <= x <= 88 (tests/kernels_rows_test.cpp measures it), +inf above 88.73, zero
+  // below −104 (subnormal results in between), NaN for NaN.
+  void (*exp)(const float* x, float* out, int64_t n) = nullptr;
+  // Rotary embedding of n_heads consecutive vectors of head_dim values, the pairs
+  // (i, i + head_dim/2) when neox, else (2i, 2i + 1), pair i by the angle whose cosine
+  // and sine are cos[i] and sin[i]:  (a, b) -> (a·cos − b·sin, a·sin + b·cos).
+  void (*rope)(float* x, int64_t n_heads, int64_t head_dim, const float* cos, const float* sin,
+               bool neox) = nullptr;
+  // y[i] += a·x[i], with x in float32 or float16 (attention values).
+  void (*axpy_f32)(int64_t n, float a, const float* x, float* y) = nullptr;
+  void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;
+  // Σ x[i]·y[i], with x in float32 or float16 (attention keys).
+  float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
+  float (*dot_f16)(int64_t n, const uint16_t* x, const float* y) = nullptr;
+};
+
 constexpr int kMaxTypeId = 40;
 
 struct KernelTable {
@@ -59,6 +93,8 @@ struct KernelTable {
 
   void (*quantize_q8a)(const float* src, void* dst, int64_t n) = nullptr;
   void (*quantize_q8k)(const float* src, void* dst, int64_t n) = nullptr;
+
+  RowKernels rows;
 
   const TypeKernels& of(GgmlType type) const { return types[static_cast<uint32_t>(type)]; }
 };

@@ -24,13 +24,13 @@ void apply_lora(std::span<const TokenAdapter> tokens, int32_t layer, LoraTarget 
   const kernels::KernelTable& k = kernels::active_kernels();
   // A · x for each token: rank values, in float.
   std::vector<float> ax(static_cast<size_t>(n * max_rank));
+  // Each token through its own pair: a one-token gemm (bit for bit vec_dot per row, as
+  // every gemm is, so a token's correction does not depend on the batch).
   pool.parallel_for(n, [&](int64_t t, int) {
     const LoraPair* p = pairs[static_cast<size_t>(t)];
     if (p == nullptr) return;
-    const auto& dot = k.of(p->type).vec_dot;
-    for (int32_t r = 0; r < p->rank; ++r) {
-      ax[static_cast<size_t>(t * max_rank + r)] = dot(p->n_in, p->a_row(r), x + t * x_stride);
-    }
+    k.of(p->type).gemm(p->n_in, p->a.data(), row_bytes(p->type, p->n_in), p->rank, x + t * x_stride, 0, 1,
+                       &ax[static_cast<size_t>(t * max_rank)], max_rank);
   });
   // y += scale · B · (A · x), split over output rows.
   const int64_t n_out = [&] {
@@ -39,18 +39,18 @@ void apply_lora(std::span<const TokenAdapter> tokens, int32_t layer, LoraTarget 
     }
     return int64_t{0};
   }();
-  const int64_t rows_per_task = 256;
+  constexpr int64_t rows_per_task = 256;
   pool.parallel_for((n_out + rows_per_task - 1) / rows_per_task, [&](int64_t task, int) {
-    const int64_t r1 = std::min(n_out, (task + 1) * rows_per_task);
+    const int64_t r0 = task * rows_per_task;
+    const int64_t r1 = std::min(n_out, r0 + rows_per_task);
+    float bv[rows_per_task];
     for (int64_t t = 0; t < n; ++t) {
       const LoraPair* p = pairs[static_cast<size_t>(t)];
       if (p == nullptr) continue;
-      const auto& dot = k.of(p->type).vec_dot;
       const float s = p->scale * tokens[static_cast<size_t>(t)].scale;
-      const float* v = &ax[static_cast<size_t>(t * max_rank)];
-      for (int64_t r = task * rows_per_task; r < r1; ++r) {
-        y[t * y_stride + r] += s * dot(p->rank, p->b_row(r), v);
-      }
+      k.of(p->type).gemm(p->rank, p->b_row(r0), row_bytes(p->type, p->rank), r1 - r0,
+                         &ax[static_cast<size_t>(t * max_rank)], 0, 1, bv, rows_per_task);
+      for (int64_t r = r0; r < r1; ++r) y[t * y_stride + r] += s * bv[r - r0];
     }
   });
 }

@@ -1,39 +1,24 @@
 #include "ops/ops.h"
 
-#include <algorithm>
 #include <cmath>
+
+#include "kernels/kernels.h"
 
 namespace loco::ops {
 
+// The row operations run the active kernel table's (kernels.h, RowKernels).
+
 void rms_norm(const float* x, const float* weight, float* out, int64_t n, float eps) {
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
-  const float scale = static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(n) + eps));
-  for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
+  kernels::active_kernels().rows.rms_norm(x, weight, out, n, eps);
 }
 
-void add_inplace(float* x, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] += y[i];
-}
+void add_inplace(float* x, const float* y, int64_t n) { kernels::active_kernels().rows.add(x, y, n); }
 
 void silu_mul(const float* gate, const float* up, float* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = gate[i];
-    out[i] = g / (1.0f + std::exp(-g)) * up[i];
-  }
+  kernels::active_kernels().rows.silu_mul(gate, up, out, n);
 }
 
-void softmax(float* x, int64_t n) {
-  float max = x[0];
-  for (int64_t i = 1; i < n; ++i) max = std::max(max, x[i]);
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    x[i] = std::exp(x[i] - max);
-    sum += x[i];
-  }
-  const float inv = static_cast<float>(1.0 / sum);
-  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
-}
+void softmax(float* x, int64_t n) { kernels::active_kernels().rows.softmax(x, n); }
 
 RopeTable make_rope_table(int head_dim, float base, float freq_scale,
                           const std::vector<float>& freq_factors, bool neox) {
@@ -49,26 +34,19 @@ RopeTable make_rope_table(int head_dim, float base, float freq_scale,
   return t;
 }
 
-void apply_rope(const RopeTable& table, float* x, int n_heads, int head_dim, int64_t pos) {
-  const int half = head_dim / 2;
+void rope_angles(const RopeTable& table, int64_t pos, float* cos, float* sin) {
   // Angles in double: at positions in the thousands a float angle loses digits that the
   // reference keeps.
-  float cos_v[512], sin_v[512];
-  for (int i = 0; i < half; ++i) {
-    const double angle = static_cast<double>(pos) * table.inv_freq[static_cast<size_t>(i)];
-    cos_v[i] = static_cast<float>(std::cos(angle));
-    sin_v[i] = static_cast<float>(std::sin(angle));
+  for (size_t i = 0; i < table.inv_freq.size(); ++i) {
+    const double angle = static_cast<double>(pos) * table.inv_freq[i];
+    cos[i] = static_cast<float>(std::cos(angle));
+    sin[i] = static_cast<float>(std::sin(angle));
   }
-  for (int h = 0; h < n_heads; ++h) {
-    float* v = x + static_cast<int64_t>(h) * head_dim;
-    for (int i = 0; i < half; ++i) {
-      const int a = table.neox ? i : 2 * i;
-      const int b = table.neox ? i + half : 2 * i + 1;
-      const float x0 = v[a], x1 = v[b];
-      v[a] = x0 * cos_v[i] - x1 * sin_v[i];
-      v[b] = x0 * sin_v[i] + x1 * cos_v[i];
-    }
-  }
+}
+
+void apply_rope(const RopeTable& table, const float* cos, const float* sin, float* x, int n_heads,
+                int head_dim) {
+  kernels::active_kernels().rows.rope(x, n_heads, head_dim, cos, sin, table.neox);
 }
 
 }  // namespace loco::ops

@@ -1,4 +1,5 @@
-// Element-wise and row operations of the transformer, on plain float arrays.
+// Element-wise and row operations of the transformer, on plain float arrays, run by the
+// active kernel table (kernels::RowKernels).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,11 @@ struct RopeTable {
 };
 RopeTable make_rope_table(int head_dim, float base, float freq_scale,
                           const std::vector<float>& freq_factors, bool neox);
-// Rotates `n_heads` consecutive head vectors of head_dim values for position `pos`.
-void apply_rope(const RopeTable& table, float* x, int n_heads, int head_dim, int64_t pos);
+// The cosine and sine of each pair's angle at position `pos` (head_dim / 2 values each):
+// computed once per token and used by every layer.
+void rope_angles(const RopeTable& table, int64_t pos, float* cos, float* sin);
+// Rotates `n_heads` consecutive head vectors of head_dim values by rope_angles' output.
+void apply_rope(const RopeTable& table, const float* cos, const float* sin, float* x, int n_heads,
+                int head_dim);
 
 }  // namespace loco::ops

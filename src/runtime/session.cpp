@@ -18,6 +18,7 @@ namespace loco {
 
 struct Session::Scratch {
   std::vector<float> x, xn, q, k, v, att, tmp, gate, up, hidden;
+  std::vector<float> rope_cos, rope_sin;  // per token, head_dim / 2 each
   std::vector<float> scores;  // per thread, n_ctx each
   ops::Activations acts;
   ops::RopeTable rope;
@@ -45,6 +46,8 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
   s.gate.resize(b * c.n_ff);
   s.up.resize(b * c.n_ff);
   s.hidden.resize(b * c.n_ff);
+  s.rope_cos.resize(b * static_cast<size_t>(c.head_dim / 2));
+  s.rope_sin.resize(b * static_cast<size_t>(c.head_dim / 2));
   scratch_per_thread_ = static_cast<size_t>(c.n_head / c.n_head_kv) * static_cast<size_t>(options_.n_ctx) +
                         2 * static_cast<size_t>(c.head_dim);
   s.scores.resize(static_cast<size_t>(pool_.size()) * scratch_per_thread_);
@@ -175,10 +178,12 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
     }
   };
 
-  // Token embeddings.
+  // Token embeddings, and the rotary angles of each token's position.
   const auto& embd_kernels = kt.of(w.token_embd.type);
+  const int64_t half = hd / 2;
   for (int64_t t = 0; t < n; ++t) {
     embd_kernels.to_float(w.token_embd.row(chunk[static_cast<size_t>(t)].token), &s.x[t * n_embd], n_embd);
+    ops::rope_angles(s.rope, positions[static_cast<size_t>(t)], &s.rope_cos[t * half], &s.rope_sin[t * half]);
   }
 
   for (int32_t il = 0; il < c.n_layer; ++il) {
@@ -207,8 +212,8 @@ void Session::forward_chunk(std::span<const BatchToken> chunk, std::span<const i
         for (int32_t h = 0; h < c.n_head_kv; ++h) ops::rms_norm(k + h * hd, l.k_norm.data(), k + h * hd, hd, c.rms_eps);
       }
       const int32_t pos = positions[static_cast<size_t>(t)];
-      ops::apply_rope(s.rope, q, c.n_head, hd, pos);
-      ops::apply_rope(s.rope, k, c.n_head_kv, hd, pos);
+      ops::apply_rope(s.rope, &s.rope_cos[t * half], &s.rope_sin[t * half], q, c.n_head, hd);
+      ops::apply_rope(s.rope, &s.rope_cos[t * half], &s.rope_sin[t * half], k, c.n_head_kv, hd);
       const int32_t seq = chunk[static_cast<size_t>(t)].seq;
       for (int32_t h = 0; h < c.n_head_kv; ++h) {
         ops::store_kv(kv_.type(), k + h * hd, kv_.key(il, seq, pos, h), hd);

@@ -24,11 +24,12 @@ inline __m256i madd_add(__m256i acc, __m256i a, __m256i b) { return _mm256_add_e
 // Q4_K / Q5_K: x = d·sc·q − dmin·m per sub-block of 32. The fifth bits of Q5_K (bit i of
 // qh[k] for value k of sub-block i) come from `qh` when kFive.
 template <bool kFive, int kBlockBytes, int kQsOffset>
-struct K45 {
-  static constexpr int kMaxTokens = avx2::kMaxTokens;
+struct K45 : RowTiles<K45<kFive, kBlockBytes, kQsOffset>> {
+  static constexpr int kTokenTile = kMaxTokens;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
   static constexpr int64_t kActBudget = kGemmL1Budget;
+  static constexpr int64_t kChunkBlocks = kActBudget / (kTokenTile * kActBlockBytes);
 
   template <int T>
   static void row(const uint8_t* w_row, const uint8_t* act, int64_t act_stride, int64_t b0,
@@ -86,11 +87,12 @@ using Q5K = K45<true, sizeof(BlockQ5_K), offsetof(BlockQ5_K, qs)>;
 // Q6_K: x = d·scale·(q − 32), int8 scale per 16 values. Register k = 4h + s holds values
 // 128h + 32s + i: the low nibble of ql[64h + 32(s%2) + i] (high nibble for s >= 2) and
 // bits 2s of qh[32h + i] on top.
-struct Q6K {
-  static constexpr int kMaxTokens = avx2::kMaxTokens;
+struct Q6K : RowTiles<Q6K> {
+  static constexpr int kTokenTile = kMaxTokens;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
   static constexpr int64_t kActBudget = kGemmL1Budget;
+  static constexpr int64_t kChunkBlocks = kActBudget / (kTokenTile * kActBlockBytes);
 
   static __m256i levels(const uint8_t* blk, int k) {
     const int h = k / 4, s = k % 4;
@@ -135,21 +137,21 @@ struct Q6K {
 
 }  // namespace
 
-float vec_dot_q4_k(int64_t n, const void* w, const void* act) { return blocked_vec_dot<Q4K>(n, w, act); }
-float vec_dot_q5_k(int64_t n, const void* w, const void* act) { return blocked_vec_dot<Q5K>(n, w, act); }
-float vec_dot_q6_k(int64_t n, const void* w, const void* act) { return blocked_vec_dot<Q6K>(n, w, act); }
+float vec_dot_q4_k(int64_t n, const void* w, const void* act) { return tiled_vec_dot<Q4K>(n, w, act); }
+float vec_dot_q5_k(int64_t n, const void* w, const void* act) { return tiled_vec_dot<Q5K>(n, w, act); }
+float vec_dot_q6_k(int64_t n, const void* w, const void* act) { return tiled_vec_dot<Q6K>(n, w, act); }
 
 void gemm_q4_k(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  blocked_gemm<Q4K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<Q4K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 void gemm_q5_k(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  blocked_gemm<Q5K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<Q5K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 void gemm_q6_k(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  blocked_gemm<Q6K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<Q6K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 
 // ---- Dequantization (embedding rows) ----

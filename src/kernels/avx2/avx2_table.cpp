@@ -36,6 +36,7 @@ KernelTable make_avx2_table() {
   table.types[static_cast<uint32_t>(GgmlType::Q6_K)].to_float = dequantize_q6_k;
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
+  table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16};
   return table;
 }
 

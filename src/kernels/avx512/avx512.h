@@ -56,4 +56,16 @@ void dequantize_q6_k(const void* src, float* dst, int64_t n);
 void quantize_q8a(const float* src, void* dst, int64_t n);  // avx512_quantize.cpp
 void quantize_q8k(const float* src, void* dst, int64_t n);
 
+// Row operations (avx*_rows.cpp over rows.inc), as documented in kernels.h's RowKernels.
+void rms_norm(const float* x, const float* weight, float* out, int64_t n, float eps);
+void add(float* x, const float* y, int64_t n);
+void silu_mul(const float* gate, const float* up, float* out, int64_t n);
+void softmax(float* x, int64_t n);
+void exp_values(const float* x, float* out, int64_t n);
+void rope(float* x, int64_t n_heads, int64_t head_dim, const float* cos, const float* sin, bool neox);
+void axpy_f32(int64_t n, float a, const float* x, float* y);
+void axpy_f16(int64_t n, float a, const uint16_t* x, float* y);
+float dot_f32(int64_t n, const float* x, const float* y);
+float dot_f16(int64_t n, const uint16_t* x, const float* y);
+
 }  // namespace loco::kernels::avx512

@@ -1,9 +1,22 @@
 // AVX-512 kernels of the float weight types F32, F16 and BF16 (activations stay
-// float32). gemm works on tiles of up to 4 rows × 6 tokens: each 16 weights are
-// converted once and multiplied with every token of the tile, and the values go in
-// chunks so that the tile's activations stay in L1. Rows of any length are handled,
-// the tail with masked loads.
+// float32). gemm works on tiles of up to 4 rows × 6 tokens (24 accumulators, 4 weight
+// registers and one for the activations): each 16 weights are converted once and
+// multiplied with every token of the tile. The loop nest is gemm_driver.h's, with
+// chunks of 1024 values. Rows of any length are handled, the tail with masked loads.
+//
+// Each (row, token) pair has ONE accumulator, one FMA chain per chunk, in every tile
+// shape (batch invariance, gemm_driver.h). A few-token gemm hides the FMA latency with
+// the tile's independent rows: decode is the 4×1 tile, four chains. vec_dot, the 1×1
+// tile, is a single chain; the forward pass does not use it for weight matrices.
+// (Two accumulators per pair would halve the weight reuse of the big tiles, which must
+// keep the same per-pair structure: measured, 512-token gemm ran at half speed. Running
+// whole chunks of a row side by side in vec_dot was slower too, the hardware
+// prefetchers losing the single sequential stream.)
+#include <array>
+#include <utility>
+
 #include "kernels/avx512/avx512.h"
+#include "kernels/gemm_driver.h"
 
 namespace loco::kernels::avx512 {
 namespace {
@@ -29,99 +42,74 @@ struct WeightBF16 {
   static __m512 load(const uint8_t* p, __mmask16 m) { return widen(_mm256_maskz_loadu_epi16(m, p)); }
 };
 
-// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i]. Small tiles keep U independent
-// accumulator sets so the FMA latency is hidden.
+// How far ahead of the current values a tile prefetches its weight rows: rows are read
+// in runs of one chunk (2 KB of float16), too short for the hardware prefetchers to
+// ramp up on their own.
+constexpr int64_t kPrefetchBytes = 1024;
+constexpr __mmask16 kAll = 0xffff;
+
+// out[r·T + t] = Σ_{i0 <= i < i1} w[r][i]·act[t][i] (one chunk), one accumulator per pair.
+template <class W, int R, int T>
+void chunk_tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
+                int64_t i1, float* out) {
+  __m512 acc[R][T];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+  auto step = [&](int64_t i, __mmask16 m, bool full) {
+    __m512 wv[R];
+    for (int r = 0; r < R; ++r) {
+      const uint8_t* p = w + r * w_stride + i * W::kBytes;
+      wv[r] = full ? W::load(p) : W::load(p, m);
+    }
+    for (int t = 0; t < T; ++t) {
+      const uint8_t* p = act + t * act_stride + i * 4;
+      const __m512 a = full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
+      for (int r = 0; r < R; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], a, acc[r][t]);
+    }
+  };
+  int64_t i = i0;
+  for (; i + 16 <= i1; i += 16) {
+    for (int r = 0; r < R; ++r) prefetch_block(w + r * w_stride + i * W::kBytes + kPrefetchBytes, 16 * W::kBytes);
+    step(i, kAll, true);
+  }
+  if (i < i1) step(i, static_cast<__mmask16>((1u << (i1 - i)) - 1), false);
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) out[r * T + t] = hsum(acc[r][t]);
+}
+
+// The tile of gemm_driver.h: chunk_tile per chunk of [i0, i1).
+constexpr int64_t kChunk = 1024;
+
 template <class W, int R, int T>
 void tile(const uint8_t* w, int64_t w_stride, const uint8_t* act, int64_t act_stride, int64_t i0,
           int64_t i1, float* out) {
-  constexpr int U = R * T >= 4 ? 1 : (R * T == 1 ? 4 : 2);
-  __m512 acc[U][R][T];
-  for (int u = 0; u < U; ++u)
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < T; ++t) acc[u][r][t] = _mm512_setzero_ps();
-  int64_t i = i0;
-  for (; i + 16 * U <= i1; i += 16 * U) {
-    for (int u = 0; u < U; ++u) {
-      const int64_t k = i + 16 * u;
-      __m512 wv[R];
-      for (int r = 0; r < R; ++r) wv[r] = W::load(w + r * w_stride + k * W::kBytes);
-      for (int t = 0; t < T; ++t) {
-        const __m512 a = _mm512_loadu_ps(act + t * act_stride + k * 4);
-        for (int r = 0; r < R; ++r) acc[u][r][t] = _mm512_fmadd_ps(wv[r], a, acc[u][r][t]);
-      }
-    }
-  }
-  for (; i < i1; i += 16) {
-    const int64_t left = i1 - i;
-    const __mmask16 m = left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
-    __m512 wv[R];
-    for (int r = 0; r < R; ++r) wv[r] = W::load(w + r * w_stride + i * W::kBytes, m);
-    for (int t = 0; t < T; ++t) {
-      const __m512 a = _mm512_maskz_loadu_ps(m, act + t * act_stride + i * 4);
-      for (int r = 0; r < R; ++r) acc[0][r][t] = _mm512_fmadd_ps(wv[r], a, acc[0][r][t]);
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    for (int t = 0; t < T; ++t) {
-      __m512 s = acc[0][r][t];
-      for (int u = 1; u < U; ++u) s = _mm512_add_ps(s, acc[u][r][t]);
-      out[r * T + t] = hsum(s);
-    }
-  }
-}
-
-using TileFn = void (*)(const uint8_t*, int64_t, const uint8_t*, int64_t, int64_t, int64_t, float*);
-
-// 4 rows × 6 tokens: 24 accumulators, 4 weight registers and one for the activations.
-// Six tokens let a batch of 5-6 sequences share one pass over the weights.
-constexpr int kRowTile = 4;
-constexpr int kTokenTile = 6;
-constexpr int64_t kChunk = 1024;  // values per chunk: 6 tokens' activations are 24 KB
-
-template <class W, int R>
-constexpr TileFn tile_row[kTokenTile] = {tile<W, R, 1>, tile<W, R, 2>, tile<W, R, 3>,
-                                         tile<W, R, 4>, tile<W, R, 5>, tile<W, R, 6>};
-
-template <class W>
-TileFn tile_for(int rows, int tokens) {
-  switch (rows) {
-    case 1: return tile_row<W, 1>[tokens - 1];
-    case 2: return tile_row<W, 2>[tokens - 1];
-    case 3: return tile_row<W, 3>[tokens - 1];
-    default: return tile_row<W, 4>[tokens - 1];
+  for (int64_t i = i0; i < i1; i += kChunk, out += R * T) {
+    chunk_tile<W, R, T>(w, w_stride, act, act_stride, i, i1 - i < kChunk ? i1 : i + kChunk, out);
   }
 }
 
 template <class W>
-void float_gemm(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
-                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  const auto* wb = static_cast<const uint8_t*>(w);
-  const auto* ab = static_cast<const uint8_t*>(act);
-  for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
-    const int tokens = static_cast<int>(n_tokens - t0 < kTokenTile ? n_tokens - t0 : kTokenTile);
-    for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
-      const int64_t i1 = n - i0 < kChunk ? n : i0 + kChunk;
-      for (int64_t r0 = 0; r0 < n_rows; r0 += kRowTile) {
-        const int rows = static_cast<int>(n_rows - r0 < kRowTile ? n_rows - r0 : kRowTile);
-        float out[kRowTile * kTokenTile];
-        tile_for<W>(rows, tokens)(wb + r0 * w_stride, w_stride, ab + t0 * act_stride, act_stride, i0, i1, out);
-        for (int r = 0; r < rows; ++r) {
-          for (int t = 0; t < tokens; ++t) {
-            float& dst = y[(t0 + t) * y_stride + r0 + r];
-            dst = i0 == 0 ? out[r * tokens + t] : dst + out[r * tokens + t];
-          }
-        }
-      }
-    }
-  }
-}
+struct FloatKernel {
+  static constexpr int kRowTile = 4;
+  static constexpr int kTokenTile = 6;
+  static constexpr int kBlockValues = 1;
+  static constexpr int kActBlockBytes = 4;
+  static constexpr int64_t kChunkBlocks = kChunk;  // 6 tokens' activations are 24 KB
+  static constexpr int64_t kActBudget = kGemmL1Budget;
 
-template <class W>
-float float_vec_dot(int64_t n, const void* w, const void* act) {
-  float out;
-  tile<W, 1, 1>(static_cast<const uint8_t*>(w), 0, static_cast<const uint8_t*>(act), 0, 0, n, &out);
-  return out;
-}
+  template <int R, int... Ts>
+  static constexpr std::array<TileFn, kTokenTile> row_of(std::integer_sequence<int, Ts...>) {
+    return {tile<W, R, Ts + 1>...};
+  }
+  template <int... Rs>
+  static constexpr std::array<std::array<TileFn, kTokenTile>, kRowTile> table_of(std::integer_sequence<int, Rs...>) {
+    return {row_of<Rs + 1>(std::make_integer_sequence<int, kTokenTile>{})...};
+  }
+  static TileFn tile_for(int rows, int tokens) {
+    static constexpr auto table = table_of(std::make_integer_sequence<int, kRowTile>{});
+    return table[rows - 1][tokens - 1];
+  }
+};
 
 template <class W>
 void float_to_float(const void* src, float* dst, int64_t n) {
@@ -136,21 +124,21 @@ void float_to_float(const void* src, float* dst, int64_t n) {
 
 }  // namespace
 
-float vec_dot_f32(int64_t n, const void* w, const void* act) { return float_vec_dot<WeightF32>(n, w, act); }
-float vec_dot_f16(int64_t n, const void* w, const void* act) { return float_vec_dot<WeightF16>(n, w, act); }
-float vec_dot_bf16(int64_t n, const void* w, const void* act) { return float_vec_dot<WeightBF16>(n, w, act); }
+float vec_dot_f32(int64_t n, const void* w, const void* act) { return tiled_vec_dot<FloatKernel<WeightF32>>(n, w, act); }
+float vec_dot_f16(int64_t n, const void* w, const void* act) { return tiled_vec_dot<FloatKernel<WeightF16>>(n, w, act); }
+float vec_dot_bf16(int64_t n, const void* w, const void* act) { return tiled_vec_dot<FloatKernel<WeightBF16>>(n, w, act); }
 
 void gemm_f32(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
               int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  float_gemm<WeightF32>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<FloatKernel<WeightF32>>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 void gemm_f16(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
               int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  float_gemm<WeightF16>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<FloatKernel<WeightF16>>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 void gemm_bf16(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  float_gemm<WeightBF16>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<FloatKernel<WeightBF16>>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 
 void dequantize_f16(const void* src, float* dst, int64_t n) { float_to_float<WeightF16>(src, dst, n); }

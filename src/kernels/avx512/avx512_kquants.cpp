@@ -84,11 +84,12 @@ inline __m512 accumulate_k4(const __m512i q[4], const ScalesK4& s, __m512 d, __m
   return _mm512_fmadd_ps(f, _mm512_set1_ps(load_as<float>(a)), acc);
 }
 
-struct Q4K {
-  static constexpr int kMaxTokens = 8;
+struct Q4K : RowTiles<Q4K> {
+  static constexpr int kTokenTile = 8;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
   static constexpr int64_t kActBudget = kGemmL1Budget;
+  static constexpr int64_t kChunkBlocks = kActBudget / (kTokenTile * kActBlockBytes);
 
   template <int T>
   static void row(const uint8_t* w_row, const uint8_t* act, int64_t act_stride, int64_t b0,
@@ -111,11 +112,12 @@ struct Q4K {
 };
 
 // Q5_K: the Q4_K nibbles plus a fifth bit, bit i of qh[k] for value k of sub-block i.
-struct Q5K {
-  static constexpr int kMaxTokens = 8;
+struct Q5K : RowTiles<Q5K> {
+  static constexpr int kTokenTile = 8;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
   static constexpr int64_t kActBudget = kGemmL1Budget;
+  static constexpr int64_t kChunkBlocks = kActBudget / (kTokenTile * kActBlockBytes);
 
   template <int T>
   static void row(const uint8_t* w_row, const uint8_t* act, int64_t act_stride, int64_t b0,
@@ -146,11 +148,12 @@ struct Q5K {
 
 // ---- Q6_K: x = d·scale·(q − 32), int8 scale per 16 values ----
 
-struct Q6K {
-  static constexpr int kMaxTokens = 8;
+struct Q6K : RowTiles<Q6K> {
+  static constexpr int kTokenTile = 8;
   static constexpr int kBlockValues = kQK_K;
   static constexpr int kActBlockBytes = sizeof(BlockQ8K);
   static constexpr int64_t kActBudget = kGemmL1Budget;
+  static constexpr int64_t kChunkBlocks = kActBudget / (kTokenTile * kActBlockBytes);
 
   // Per half of 128 values: register 2h holds values 0-63 (low nibbles of ql[0..63],
   // top bits 0-1 then 2-3 of qh), register 2h+1 values 64-127 (high nibbles, top bits
@@ -213,21 +216,21 @@ struct Q6K {
 
 }  // namespace
 
-float vec_dot_q4_k(int64_t n, const void* w, const void* act) { return blocked_vec_dot<Q4K>(n, w, act); }
-float vec_dot_q5_k(int64_t n, const void* w, const void* act) { return blocked_vec_dot<Q5K>(n, w, act); }
-float vec_dot_q6_k(int64_t n, const void* w, const void* act) { return blocked_vec_dot<Q6K>(n, w, act); }
+float vec_dot_q4_k(int64_t n, const void* w, const void* act) { return tiled_vec_dot<Q4K>(n, w, act); }
+float vec_dot_q5_k(int64_t n, const void* w, const void* act) { return tiled_vec_dot<Q5K>(n, w, act); }
+float vec_dot_q6_k(int64_t n, const void* w, const void* act) { return tiled_vec_dot<Q6K>(n, w, act); }
 
 void gemm_q4_k(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  blocked_gemm<Q4K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<Q4K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 void gemm_q5_k(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  blocked_gemm<Q5K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<Q5K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 void gemm_q6_k(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  blocked_gemm<Q6K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
+  tiled_gemm<Q6K>(n, w, w_stride, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 
 // ---- Dequantization (embedding rows) ----
