@@ -7,6 +7,7 @@
 
 #include "cli_runner.h"
 #include "logits_reference.h"
+#include "loco/error.h"
 #include "loco/gguf.h"
 #include "loco/model.h"
 #include "loco/model_tools.h"
@@ -81,7 +82,9 @@ TEST(ModelTools, SynthesizedAdapterLoadsAgainstItsShape) {
   EXPECT_EQ(f.get_string("general.type"), "adapter");
   EXPECT_EQ(f.tensors().size(), 28u * 7u * 2u);
   EXPECT_EQ(f.find_tensor("blk.5.ffn_down.weight.lora_a")->ne[0], 3072);
-  if (nlohmann::json j = python_view(out); !j.is_null()) EXPECT_EQ(j["tensors"], f.tensors().size());
+  if (nlohmann::json j = python_view(out); !j.is_null()) {
+    EXPECT_EQ(j["tensors"], f.tensors().size());
+  }
 }
 
 TEST(ModelTools, QuantizeRefusesBadTypesAndInputs) {
