@@ -20,8 +20,20 @@ inline void cpu_relax() {
 #endif
 }
 
-// About a millisecond of spinning before a worker goes to sleep.
+// Waits spin on `pause` for a few microseconds, then yield the core on every check: when
+// other programs compete for the cores, the thread we wait for may be the one that needs
+// this core, and burning a whole time slice spinning would stall every parallel region.
+constexpr int kPauseIterations = 256;
+// A worker with no job sleeps on the condition variable after about a millisecond.
 constexpr int kSpinIterations = 20000;
+
+inline void wait_step(int& iteration) {
+  if (++iteration < kPauseIterations) {
+    cpu_relax();
+  } else {
+    std::this_thread::yield();
+  }
+}
 
 }  // namespace
 
@@ -54,10 +66,7 @@ void ThreadPool::worker_loop(int thread) {
   uint64_t seen = 0;
   for (;;) {
     int spins = 0;
-    while (generation_.load() == seen && spins < kSpinIterations) {
-      cpu_relax();
-      ++spins;
-    }
+    while (generation_.load() == seen && spins < kSpinIterations) wait_step(spins);
     if (generation_.load() == seen) {
       std::unique_lock lock(mutex_);
       sleepers_.fetch_add(1);
@@ -88,7 +97,8 @@ void ThreadPool::parallel_for(int64_t n_tasks,
     wake_.notify_all();
   }
   run_tasks(0);
-  while (pending_workers_.load(std::memory_order_acquire) > 0) cpu_relax();
+  int iteration = 0;
+  while (pending_workers_.load(std::memory_order_acquire) > 0) wait_step(iteration);
   job_ = nullptr;
 }
 
