@@ -102,7 +102,9 @@ std::vector<TokenId> random_tokens(int32_t n, int32_t n_vocab, uint32_t seed) {
 }
 
 int run_bench(const BenchFlags& opt) {
+  const auto load_start = Clock::now();
   auto model = Model::load(opt.model);
+  const double load_seconds = seconds_since(load_start);
   const ModelConfig& c = model->config();
   const int32_t n_seq = std::max(1, opt.batch);
   const int32_t per_seq = std::max(opt.n_prompt, opt.shared_prompt) + opt.n_gen + 8;
@@ -113,8 +115,11 @@ int run_bench(const BenchFlags& opt) {
   ThreadPool pool(so.n_threads > 0 ? so.n_threads : ThreadPool::default_threads());
   const int threads = pool.size();
 
-  // Fault the weights in before timing anything.
-  session.decode_sequence(0, random_tokens(8, c.n_vocab, 99));
+  // Fault the weights in before timing anything (the first token reads every weight).
+  const auto first_start = Clock::now();
+  session.decode_sequence(0, random_tokens(1, c.n_vocab, 99));
+  const double first_token_seconds = seconds_since(first_start);
+  session.decode_sequence(0, random_tokens(7, c.n_vocab, 98));
   session.kv_cache().clear(0);
 
   nlohmann::json out;
@@ -123,6 +128,8 @@ int run_bench(const BenchFlags& opt) {
   out["threads"] = threads;
   out["kernels"] = kernel_isa();
   out["reps"] = opt.reps;
+  out["load_seconds"] = load_seconds;
+  out["first_token_seconds"] = first_token_seconds;
 
   if (opt.n_prompt > 0) {
     std::vector<double> rates;
@@ -225,6 +232,8 @@ int run_bench(const BenchFlags& opt) {
     fmt::print("model      {} ({:.2f} GiB, {})\n", opt.model, model->weight_bytes() / double(1 << 30),
                c.arch_name);
     fmt::print("threads    {}  kernels {}\n", threads, kernel_isa());
+    fmt::print("load       {:.3f} s to map and check the file, {:.3f} s for the first token (weights faulted in)\n",
+               load_seconds, first_token_seconds);
     if (out.contains("prompt_tokens_per_s")) {
       fmt::print("prompt     {:>4} tokens  {:8.2f} tokens/s  (min {:.2f}, max {:.2f}, {} runs)\n",
                  opt.n_prompt, out["prompt_tokens_per_s"].get<double>(),
