@@ -1,10 +1,15 @@
 // Chooses the kernel table once per process from the CPU's features.
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "kernels/isa_tables.h"
 #include "kernels/kernels.h"
 #include "loco/error.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <cpuid.h>
+#endif
 
 namespace loco::kernels {
 
@@ -44,32 +49,63 @@ const KernelTable& active_kernels() {
   return table;
 }
 
-// __builtin_cpu_supports also checks that the OS saves the ymm/zmm/opmask state
-// (XGETBV), so a feature reported here is usable. __builtin_cpu_init makes it safe to
-// ask from static initializers, which may run before libgcc's own.
+// Features come straight from CPUID rather than __builtin_cpu_supports, whose
+// feature strings differ between GCC and clang 14 (clang rejects "f16c"). A feature
+// counts only if XGETBV also shows the OS saves the matching register state.
 #if defined(__x86_64__) || defined(_M_X64)
 
 namespace {
 
-bool has_avx2() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
+struct CpuFeatures {
+  bool avx2 = false;    // AVX2 + FMA + F16C + BMI2, ymm state enabled
+  bool avx512 = false;  // F + BW + VL + DQ + VNNI, zmm and opmask state enabled
+};
+
+uint64_t read_xcr0() {
+  uint32_t eax = 0;
+  uint32_t edx = 0;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (static_cast<uint64_t>(edx) << 32) | eax;
+}
+
+CpuFeatures detect_features() {
+  CpuFeatures f;
+  unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return f;
+  const bool fma = (ecx >> 12) & 1U;
+  const bool osxsave = (ecx >> 27) & 1U;
+  const bool avx = (ecx >> 28) & 1U;
+  const bool f16c = (ecx >> 29) & 1U;
+  if (!osxsave || !avx) return f;
+  const uint64_t xcr0 = read_xcr0();
+  const bool ymm_state = (xcr0 & 0x6U) == 0x6U;
+  const bool zmm_state = (xcr0 & 0xE6U) == 0xE6U;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return f;
+  const bool avx2 = (ebx >> 5) & 1U;
+  const bool bmi2 = (ebx >> 8) & 1U;
+  const bool avx512f = (ebx >> 16) & 1U;
+  const bool avx512dq = (ebx >> 17) & 1U;
+  const bool avx512bw = (ebx >> 30) & 1U;
+  const bool avx512vl = (ebx >> 31) & 1U;
+  const bool avx512vnni = (ecx >> 11) & 1U;
+  f.avx2 = ymm_state && avx2 && fma && f16c && bmi2;
+  f.avx512 = f.avx2 && zmm_state && avx512f && avx512dq && avx512bw && avx512vl && avx512vnni;
+  return f;
+}
+
+const CpuFeatures& cpu_features() {
+  static const CpuFeatures features = detect_features();
+  return features;
 }
 
 }  // namespace
 
 const KernelTable* avx2_kernels() {
-  static const bool usable = has_avx2();
-  return usable ? &avx2_table() : nullptr;
+  return cpu_features().avx2 ? &avx2_table() : nullptr;
 }
 
 const KernelTable* avx512_kernels() {
-  static const bool usable =
-      avx2_kernels() != nullptr && __builtin_cpu_supports("avx512f") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
-  return usable ? &avx512_table() : nullptr;
+  return cpu_features().avx512 ? &avx512_table() : nullptr;
 }
 
 #else  // no x86 kernels in this build
