@@ -64,7 +64,9 @@ void SafetensorsFile::parse() {
   if (!header.is_object()) throw FormatError(path_ + ": the header is not a JSON object");
   const uint8_t* data = bytes_.data() + 8 + header_len;
   const uint64_t data_size = bytes_.size() - 8 - header_len;
-  for (const auto& [name, entry] : header.items()) {
+  for (const auto& item : header.items()) {
+    const std::string& name = item.key();
+    const nlohmann::json& entry = item.value();
     if (name == "__metadata__") continue;
     auto bad = [&](const std::string& what) {
       return FormatError(fmt::format("{}: tensor '{}': {}", path_, name, what));
