@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the release build (warnings are errors), the same
-# suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the GGUF fuzzer for a
+# suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the two fuzzers (GGUF reader; the other parsers) for a
 # bounded time on a corpus of real and mutated files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
