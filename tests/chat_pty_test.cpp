@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -60,13 +61,46 @@ class PtySession {
     const std::string s = line + "\r";
     ASSERT_EQ(write(fd_, s.data(), s.size()), static_cast<ssize_t>(s.size()));
   }
-  int wait_exit() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // Waits for the program to exit, reading its output meanwhile (so it never blocks on a
+  // full terminal). Returns the exit status, or -1 when it is still running after
+  // `seconds` (the destructor then kills it), so a hang fails the test instead of CI.
+  int wait_exit(double seconds = 60) {
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      int status = 0;
+      const pid_t done = waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (now - start > std::chrono::duration<double>(seconds)) {
+        output_ += "\n[test: still running after " + std::to_string(seconds) + " s; killed]";
+        return -1;  // the destructor kills it
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) > 0) {
+        char buf[4096];
+        const ssize_t n = read(fd_, buf, sizeof buf);
+        if (n > 0) output_.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  // Waits until the line editor has taken the terminal out of canonical mode. libedit
+  // prints the prompt before switching modes; a Ctrl-D typed in between is consumed by
+  // the kernel's canonical line discipline and reaches libedit as a NUL byte, not as the
+  // end of input. A person cannot type that fast; a test can.
+  bool wait_for_line_editor(double seconds = 60) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      termios t{};
+      if (tcgetattr(fd_, &t) == 0 && (t.c_lflag & ICANON) == 0) return true;
+      usleep(2000);
+    }
+    return false;
   }
   const std::string& output() const { return output_; }
+  int fd() const { return fd_; }
 
  private:
   pid_t pid_ = -1;
@@ -126,8 +160,9 @@ TEST(ChatPty, EndOfInputLeavesCleanly) {
   PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-t", "1"},
                   {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config", "TERM=dumb"});
   ASSERT_TRUE(chat.expect("> ")) << chat.output();
-  const char eot = 4;  // Ctrl-D
-  chat.send(std::string(1, eot));
+  ASSERT_TRUE(chat.wait_for_line_editor()) << chat.output();
+  const char ctrl_d = 4;
+  ASSERT_EQ(write(chat.fd(), &ctrl_d, 1), 1);
   EXPECT_EQ(chat.wait_exit(), 0) << chat.output();
 }
 
