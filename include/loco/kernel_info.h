@@ -3,7 +3,7 @@
 
 namespace loco {
 
-// "ref", "avx2" or "avx512".
+// "ref", "avx2", "avx512" or "neon".
 const char* kernel_isa();
 
 }  // namespace loco

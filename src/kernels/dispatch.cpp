@@ -32,6 +32,7 @@ const KernelTable& choose() {
     const KernelTable* table = nullptr;
     if (isa == "avx2") table = avx2_kernels();
     if (isa == "avx512") table = avx512_kernels();
+    if (isa == "neon") table = neon_kernels();
     if (table == nullptr) {
       throw Error("LOCO_ISA=" + isa + " is not available on this CPU or build");
     }
@@ -39,6 +40,7 @@ const KernelTable& choose() {
   }
   if (const KernelTable* t = avx512_kernels()) return *t;
   if (const KernelTable* t = avx2_kernels()) return *t;
+  if (const KernelTable* t = neon_kernels()) return *t;
   return ref_kernels();
 }
 
@@ -113,6 +115,13 @@ const KernelTable* avx512_kernels() {
 const KernelTable* avx2_kernels() { return nullptr; }
 const KernelTable* avx512_kernels() { return nullptr; }
 
+#endif
+
+// Advanced SIMD is part of the AArch64 baseline: no run-time check needed.
+#if defined(__aarch64__)
+const KernelTable* neon_kernels() { return &neon_table(); }
+#else
+const KernelTable* neon_kernels() { return nullptr; }
 #endif
 
 }  // namespace loco::kernels
