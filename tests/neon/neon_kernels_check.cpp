@@ -64,7 +64,10 @@ struct Result {
   void same_bits(float got, float want, const std::string& what) {
     ++cases;
     if (std::bit_cast<uint32_t>(got) != std::bit_cast<uint32_t>(want)) {
-      fail(what + ": " + std::to_string(got) + " vs " + std::to_string(want));
+      char buf[96];
+      std::snprintf(buf, sizeof buf, ": %.9g (0x%08x) vs vec_dot %.9g (0x%08x)", static_cast<double>(got),
+                    std::bit_cast<uint32_t>(got), static_cast<double>(want), std::bit_cast<uint32_t>(want));
+      fail(what + buf);
     }
   }
 };
