@@ -1,14 +1,17 @@
-// The NEON kernel table against the scalar reference, built for aarch64 on its own (the
-// full test suite needs host-only libraries) and run under qemu by scripts/test-neon.sh.
-// It holds the NEON table to the standards of tests/kernels_simd_test.cpp and
-// tests/kernels_batch_invariance_test.cpp:
+// The NEON kernel tables against the scalar reference, built for aarch64 on their own
+// (the full test suite needs host-only libraries) and run under qemu by
+// scripts/test-neon.sh, once on an emulated CPU with the dotprod extension and once
+// without. Each table (neon; neon_dotprod where the CPU has it) is held to the
+// standards of tests/kernels_simd_test.cpp and tests/kernels_batch_invariance_test.cpp:
 //   - every vec_dot and gemm the table replaces agrees with the reference vec_dot on
 //     random blocks at odd sizes, within 1e-5 of M = Σ (|main_i| + |offset_i|)·|a_i|
 //     (integer parts are exact in both, only float rounding differs);
 //   - gemm is bit for bit the table's own vec_dot for every (row, token), whatever the
 //     token count, row count and row offset, and for rows that span several chunks;
 //   - gemm leaves the y entries past its rows untouched;
-//   - the table is complete, named "neon", and dispatch picks it.
+//   - the table has the reference's shape, and dispatch picks neon_dotprod where the CPU
+//     has dotprod, else neon;
+//   - neon_dotprod's results are bit for bit neon's (same integer sums, same float steps).
 // One line per check; exits non-zero if any fails.
 #include <bit>
 #include <cmath>
@@ -73,12 +76,13 @@ struct Result {
 };
 
 int g_failed_checks = 0;
+const char* g_isa = "";  // the table being checked, for the report lines
 
 void report(const char* check, GgmlType type, const Result& r, bool show_ratio) {
   const bool ok = r.failures == 0 && r.cases > 0;
   if (!ok) ++g_failed_checks;
-  std::printf("%s %-23s %-5s %6lld cases", ok ? "PASS" : "FAIL", check, std::string(type_name(type)).c_str(),
-              static_cast<long long>(r.cases));
+  std::printf("%s %-12s %-23s %-5s %6lld cases", ok ? "PASS" : "FAIL", g_isa, check,
+              std::string(type_name(type)).c_str(), static_cast<long long>(r.cases));
   if (show_ratio) std::printf(", worst |err|/tol %.3f", r.worst_ratio);
   if (r.failures > 0) std::printf(", %lld failed; first: %s", static_cast<long long>(r.failures), r.first_failure.c_str());
   if (r.cases == 0) std::printf(" (nothing checked)");
@@ -353,6 +357,62 @@ void check_gemm_bitwise(const TypeKernels& k, GgmlType type) {
   report("gemm == vec_dot bitwise", type, res, false);
 }
 
+// The dotprod table against the plain one: the integer sums are the same, so every
+// vec_dot and gemm must agree bit for bit.
+void check_same_as_plain(const TypeKernels& plain, const TypeKernels& dot, GgmlType type) {
+  Result res;
+  Rng rng{static_cast<uint64_t>(type) * 7 + 3};
+  const int64_t block = type_info(type).block_size;
+  for (int64_t n : {block, 3 * block, 13 * block, 333 * block}) {
+    for (int64_t rows : {1, 5}) {
+      for (int64_t tokens : {1, 3, 7}) {
+        const int64_t w_stride = row_bytes(type, n) + 16;
+        const auto w = random_rows(rng, type, n, rows, w_stride);
+        const Acts a = random_acts(rng, plain.act_format, n, tokens);
+        std::vector<float> y_plain(static_cast<size_t>(rows * tokens)), y_dot(y_plain.size());
+        plain.gemm(n, w.data(), w_stride, rows, a.bytes.data(), a.stride, tokens, y_plain.data(), rows);
+        dot.gemm(n, w.data(), w_stride, rows, a.bytes.data(), a.stride, tokens, y_dot.data(), rows);
+        for (int64_t t = 0; t < tokens; ++t) {
+          for (int64_t r = 0; r < rows; ++r) {
+            res.same_bits(y_dot[t * rows + r], y_plain[t * rows + r], "gemm " + where(n, rows, tokens, r, t));
+            const uint8_t* row = w.data() + r * w_stride;
+            const uint8_t* act = a.bytes.data() + t * a.stride;
+            res.same_bits(dot.vec_dot(n, row, act), plain.vec_dot(n, row, act), "vec_dot " + where(n, rows, tokens, r, t));
+          }
+        }
+      }
+    }
+  }
+  report("== neon bitwise", type, res, false);
+}
+
+// Every check of one table; returns how many types it replaces.
+int check_table(const KernelTable& table) {
+  const KernelTable& ref = kernels::ref_kernels();
+  g_isa = table.isa;
+  const bool shape_ok = table.quantize_q8a == ref.quantize_q8a && table.quantize_q8k == ref.quantize_q8k;
+  std::printf("%s %-12s activation quantizers are the reference ones\n", shape_ok ? "PASS" : "FAIL", g_isa);
+  if (!shape_ok) ++g_failed_checks;
+  int replaced = 0;
+  for (int id = 0; id < kernels::kMaxTypeId; ++id) {
+    const TypeKernels& r = ref.types[id];
+    const TypeKernels& k = table.types[id];
+    const auto type = static_cast<GgmlType>(id);
+    if ((k.vec_dot == nullptr) != (r.vec_dot == nullptr) || (k.gemm == nullptr) != (r.gemm == nullptr) ||
+        (k.to_float == nullptr) != (r.to_float == nullptr) || k.act_format != r.act_format) {
+      std::printf("FAIL %-12s table entry of type id %d differs in shape from the reference\n", g_isa, id);
+      ++g_failed_checks;
+      continue;
+    }
+    if (k.vec_dot == r.vec_dot && k.gemm == r.gemm) continue;  // still the reference kernels
+    ++replaced;
+    check_vec_dot(k, r, type);
+    check_gemm_vs_ref(k, r, type);
+    check_gemm_bitwise(k, type);
+  }
+  return replaced;
+}
+
 }  // namespace
 }  // namespace loco
 
@@ -363,34 +423,30 @@ int main() {
     std::printf("FAIL neon_kernels() is null: not an aarch64 build\n");
     return 1;
   }
-  const KernelTable& ref = kernels::ref_kernels();
+  const KernelTable* dotprod = kernels::neon_dotprod_kernels();
   const char* forced = std::getenv("LOCO_ISA");
   const std::string active = kernels::active_kernels().isa;
-  const std::string want_active = forced != nullptr && *forced != '\0' ? forced : "neon";
-  const bool table_ok = std::string(neon->isa) == "neon" && active == want_active &&
-                        neon->quantize_q8a == ref.quantize_q8a && neon->quantize_q8k == ref.quantize_q8k;
-  std::printf("%s table: isa=%s, active=%s (want %s), activation quantizers are the reference ones\n",
-              table_ok ? "PASS" : "FAIL", neon->isa, active.c_str(), want_active.c_str());
-  if (!table_ok) ++g_failed_checks;
+  const std::string want_active = forced != nullptr && *forced != '\0' ? forced : dotprod != nullptr ? "neon_dotprod" : "neon";
+  const bool names_ok = std::string(neon->isa) == "neon" && (dotprod == nullptr || std::string(dotprod->isa) == "neon_dotprod");
+  const bool dispatch_ok = names_ok && active == want_active;
+  std::printf("%s dispatch: CPU %s dotprod, active table %s (want %s)\n", dispatch_ok ? "PASS" : "FAIL",
+              dotprod != nullptr ? "has" : "lacks", active.c_str(), want_active.c_str());
+  if (!dispatch_ok) ++g_failed_checks;
 
-  int replaced = 0;
-  for (int id = 0; id < kernels::kMaxTypeId; ++id) {
-    const TypeKernels& r = ref.types[id];
-    const TypeKernels& k = neon->types[id];
-    const auto type = static_cast<GgmlType>(id);
-    if ((k.vec_dot == nullptr) != (r.vec_dot == nullptr) || (k.gemm == nullptr) != (r.gemm == nullptr) ||
-        (k.to_float == nullptr) != (r.to_float == nullptr) || k.act_format != r.act_format) {
-      std::printf("FAIL table entry of type id %d differs in shape from the reference\n", id);
-      ++g_failed_checks;
-      continue;
+  const int replaced = check_table(*neon);
+  int replaced_dotprod = 0;
+  if (dotprod == nullptr) {
+    std::printf("SKIP neon_dotprod: this CPU lacks the dotprod extension (ASIMDDP)\n");
+  } else {
+    replaced_dotprod = check_table(*dotprod);
+    for (int id = 0; id < kernels::kMaxTypeId; ++id) {
+      const kernels::TypeKernels& p = neon->types[id];
+      const kernels::TypeKernels& d = dotprod->types[id];
+      if (p.vec_dot != d.vec_dot || p.gemm != d.gemm) check_same_as_plain(p, d, static_cast<GgmlType>(id));
     }
-    if (k.vec_dot == r.vec_dot && k.gemm == r.gemm) continue;  // still the reference kernels
-    ++replaced;
-    check_vec_dot(k, r, type);
-    check_gemm_vs_ref(k, r, type);
-    check_gemm_bitwise(k, type);
   }
-  std::printf("%s: %d types with NEON kernels, %d failed checks\n", g_failed_checks == 0 ? "OK" : "FAILED", replaced,
+  std::printf("%s: neon replaces %d types, neon_dotprod %s; %d failed checks\n", g_failed_checks == 0 ? "OK" : "FAILED",
+              replaced, dotprod != nullptr ? (std::to_string(replaced_dotprod) + " types").c_str() : "not checked",
               g_failed_checks);
   return g_failed_checks == 0 && replaced > 0 ? 0 : 1;
 }
