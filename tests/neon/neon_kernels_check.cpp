@@ -68,7 +68,7 @@ struct Result {
     ++cases;
     if (std::bit_cast<uint32_t>(got) != std::bit_cast<uint32_t>(want)) {
       char buf[96];
-      std::snprintf(buf, sizeof buf, ": %.9g (0x%08x) vs vec_dot %.9g (0x%08x)", static_cast<double>(got),
+      std::snprintf(buf, sizeof buf, ": got %.9g (0x%08x), want %.9g (0x%08x)", static_cast<double>(got),
                     std::bit_cast<uint32_t>(got), static_cast<double>(want), std::bit_cast<uint32_t>(want));
       fail(what + buf);
     }
