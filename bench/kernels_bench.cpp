@@ -37,6 +37,8 @@ std::vector<Isa> available_isas() {
   std::vector<Isa> isas{{"ref", &loco::kernels::ref_kernels()}};
   if (const KernelTable* t = loco::kernels::avx2_kernels()) isas.push_back({"avx2", t});
   if (const KernelTable* t = loco::kernels::avx512_kernels()) isas.push_back({"avx512", t});
+  if (const KernelTable* t = loco::kernels::neon_kernels()) isas.push_back({"neon", t});
+  if (const KernelTable* t = loco::kernels::neon_dotprod_kernels()) isas.push_back({"neon_dotprod", t});
   return isas;
 }
 

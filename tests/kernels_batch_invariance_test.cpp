@@ -23,6 +23,8 @@ std::vector<const KernelTable*> tables() {
   std::vector<const KernelTable*> out = {&kernels::ref_kernels()};
   if (const KernelTable* t = kernels::avx2_kernels()) out.push_back(t);
   if (const KernelTable* t = kernels::avx512_kernels()) out.push_back(t);
+  if (const KernelTable* t = kernels::neon_kernels()) out.push_back(t);
+  if (const KernelTable* t = kernels::neon_dotprod_kernels()) out.push_back(t);
   return out;
 }
 

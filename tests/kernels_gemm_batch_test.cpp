@@ -55,6 +55,8 @@ TEST(KernelsGemmBatch, EveryTableAgreesWithTheReferenceAtBatchSizes) {
   std::vector<const kernels::KernelTable*> tables = {&kernels::ref_kernels()};
   if (auto* t = kernels::avx2_kernels()) tables.push_back(t);
   if (auto* t = kernels::avx512_kernels()) tables.push_back(t);
+  if (auto* t = kernels::neon_kernels()) tables.push_back(t);
+  if (auto* t = kernels::neon_dotprod_kernels()) tables.push_back(t);
   for (const auto* table : tables) {
     for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,
                           GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K,

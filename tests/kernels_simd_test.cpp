@@ -45,7 +45,10 @@ struct Isa {
   const KernelTable* (*get)();
 };
 
-const Isa kIsas[] = {{"avx2", kernels::avx2_kernels}, {"avx512", kernels::avx512_kernels}};
+const Isa kIsas[] = {{"avx2", kernels::avx2_kernels},
+                     {"avx512", kernels::avx512_kernels},
+                     {"neon", kernels::neon_kernels},
+                     {"neon_dotprod", kernels::neon_dotprod_kernels}};
 
 std::string isa_name(const testing::TestParamInfo<Isa>& info) { return info.param.name; }
 void PrintTo(const Isa& isa, std::ostream* os) { *os << isa.name; }
@@ -424,6 +427,8 @@ TEST(KernelDispatch, PicksTheWidestAvailableTableUnlessForced) {
   }
   const char* best = kernels::avx512_kernels() != nullptr ? "avx512"
                      : kernels::avx2_kernels() != nullptr ? "avx2"
+                     : kernels::neon_dotprod_kernels() != nullptr ? "neon_dotprod"
+                     : kernels::neon_kernels() != nullptr ? "neon"
                                                           : "ref";
   EXPECT_EQ(active, best);
 }

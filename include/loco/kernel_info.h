@@ -3,7 +3,7 @@
 
 namespace loco {
 
-// "ref", "avx2" or "avx512".
+// "ref", "avx2", "avx512", "neon" or "neon_dotprod".
 const char* kernel_isa();
 
 }  // namespace loco

@@ -10,6 +10,10 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
 #endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
 
 namespace loco::kernels {
 
@@ -32,6 +36,8 @@ const KernelTable& choose() {
     const KernelTable* table = nullptr;
     if (isa == "avx2") table = avx2_kernels();
     if (isa == "avx512") table = avx512_kernels();
+    if (isa == "neon") table = neon_kernels();
+    if (isa == "neon_dotprod") table = neon_dotprod_kernels();
     if (table == nullptr) {
       throw Error("LOCO_ISA=" + isa + " is not available on this CPU or build");
     }
@@ -39,6 +45,8 @@ const KernelTable& choose() {
   }
   if (const KernelTable* t = avx512_kernels()) return *t;
   if (const KernelTable* t = avx2_kernels()) return *t;
+  if (const KernelTable* t = neon_dotprod_kernels()) return *t;
+  if (const KernelTable* t = neon_kernels()) return *t;
   return ref_kernels();
 }
 
@@ -112,6 +120,37 @@ const KernelTable* avx512_kernels() {
 
 const KernelTable* avx2_kernels() { return nullptr; }
 const KernelTable* avx512_kernels() { return nullptr; }
+
+#endif
+
+// Advanced SIMD is part of the AArch64 baseline: no run-time check needed. The dotprod
+// extension is optional; Linux reports it in the auxiliary vector (elsewhere it is not
+// used).
+#if defined(__aarch64__)
+
+namespace {
+
+bool cpu_has_dotprod() {
+#if defined(__linux__) && defined(HWCAP_ASIMDDP)
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+const KernelTable* neon_kernels() { return &neon_table(); }
+
+const KernelTable* neon_dotprod_kernels() {
+  static const bool has_dotprod = cpu_has_dotprod();
+  return has_dotprod ? &neon_dotprod_table() : nullptr;
+}
+
+#else
+
+const KernelTable* neon_kernels() { return nullptr; }
+const KernelTable* neon_dotprod_kernels() { return nullptr; }
 
 #endif
 

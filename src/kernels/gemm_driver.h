@@ -23,7 +23,8 @@
 // lose track of rows read in passes.
 //
 // No intrinsics here: every instantiation is keyed by an instruction-set specific
-// Kernel type, so the avx2 and avx512 compilations never share a function.
+// Kernel type, so the avx2, avx512, neon and neon_dotprod compilations never share a
+// function.
 #pragma once
 
 #include <cstdint>

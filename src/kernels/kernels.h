@@ -1,10 +1,11 @@
 // Per-type kernel table. Every instruction set provides the same table; the scalar
 // reference (ref_kernels, ref/) is always built and is the oracle the fast paths are
-// tested against. The x86 tables (avx2/, avx512/) start from the reference table and
-// replace what they speed up; their gemm kernels share the loop nest of gemm_driver.h.
-// The active table is chosen once, at first use, from the CPU's features (checked at
-// run time, so one binary runs on any x86-64); the environment variable
-// LOCO_ISA=ref|avx2|avx512 forces a path.
+// tested against. The x86 tables (avx2/, avx512/) and the AArch64 one (neon/) start from
+// the reference table and replace what they speed up; their gemm kernels share the loop
+// nest of gemm_driver.h. The active table is chosen once, at first use, from the CPU's
+// features (checked at run time, so one binary runs on any x86-64 or aarch64; NEON is
+// baseline on every aarch64, its dotprod extension is not); the environment variable
+// LOCO_ISA=ref|avx2|avx512|neon|neon_dotprod forces a path.
 #pragma once
 
 #include <cstdint>
@@ -105,6 +106,8 @@ int64_t act_bytes(ActFormat format, int64_t n);
 const KernelTable& ref_kernels();
 const KernelTable* avx2_kernels();    // null when not built for this target
 const KernelTable* avx512_kernels();  // null when not built for this target
+const KernelTable* neon_kernels();          // null when not built for this target (non-aarch64)
+const KernelTable* neon_dotprod_kernels();  // also null when the CPU lacks dotprod
 
 // The table for this CPU (or the one LOCO_ISA names), chosen once.
 const KernelTable& active_kernels();
