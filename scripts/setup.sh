@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
+# The NEON kernels are checked on x86 machines by cross-compiling them and running the
+# checker under user-mode emulation (scripts/test-neon.sh).
+if [ "$(uname -m)" = x86_64 ]; then packages+=(g++-aarch64-linux-gnu qemu-user); fi
 
 missing=()
 for p in "${packages[@]}"; do
