@@ -98,6 +98,12 @@ struct KernelTable {
   RowKernels rows;
 
   const TypeKernels& of(GgmlType type) const { return types[static_cast<uint32_t>(type)]; }
+  TypeKernels& of(GgmlType type) { return types[static_cast<uint32_t>(type)]; }
+  // Puts a SIMD table's dot product and its gemm in place of the ones it starts from.
+  void set_dot(GgmlType type, decltype(TypeKernels::vec_dot) vec_dot, decltype(TypeKernels::gemm) gemm) {
+    of(type).vec_dot = vec_dot;
+    of(type).gemm = gemm;
+  }
 };
 
 // Bytes needed for n activations in a format.

@@ -12,43 +12,33 @@ namespace {
 KernelTable make_neon_table() {
   KernelTable table = ref_kernels();
   table.isa = "neon";
-  auto set = [&table](GgmlType type, auto vec_dot, auto gemm) {
-    TypeKernels& k = table.types[static_cast<uint32_t>(type)];
-    k.vec_dot = vec_dot;
-    k.gemm = gemm;
-  };
   using namespace neon;
-  set(GgmlType::F32, vec_dot_f32, gemm_f32);
-  set(GgmlType::F16, vec_dot_f16, gemm_f16);
-  set(GgmlType::BF16, vec_dot_bf16, gemm_bf16);
-  set(GgmlType::Q8_0, vec_dot_q8_0, gemm_q8_0);
-  set(GgmlType::Q4_0, vec_dot_q4_0, gemm_q4_0);
-  set(GgmlType::Q4_1, vec_dot_q4_1, gemm_q4_1);
-  set(GgmlType::Q5_0, vec_dot_q5_0, gemm_q5_0);
-  set(GgmlType::Q5_1, vec_dot_q5_1, gemm_q5_1);
-  set(GgmlType::Q4_K, vec_dot_q4_k, gemm_q4_k);
-  set(GgmlType::Q5_K, vec_dot_q5_k, gemm_q5_k);
-  set(GgmlType::Q6_K, vec_dot_q6_k, gemm_q6_k);
+  table.set_dot(GgmlType::F32, vec_dot_f32, gemm_f32);
+  table.set_dot(GgmlType::F16, vec_dot_f16, gemm_f16);
+  table.set_dot(GgmlType::BF16, vec_dot_bf16, gemm_bf16);
+  table.set_dot(GgmlType::Q8_0, vec_dot_q8_0, gemm_q8_0);
+  table.set_dot(GgmlType::Q4_0, vec_dot_q4_0, gemm_q4_0);
+  table.set_dot(GgmlType::Q4_1, vec_dot_q4_1, gemm_q4_1);
+  table.set_dot(GgmlType::Q5_0, vec_dot_q5_0, gemm_q5_0);
+  table.set_dot(GgmlType::Q5_1, vec_dot_q5_1, gemm_q5_1);
+  table.set_dot(GgmlType::Q4_K, vec_dot_q4_k, gemm_q4_k);
+  table.set_dot(GgmlType::Q5_K, vec_dot_q5_k, gemm_q5_k);
+  table.set_dot(GgmlType::Q6_K, vec_dot_q6_k, gemm_q6_k);
   return table;
 }
 
 KernelTable make_neon_dotprod_table() {
   KernelTable table = neon_table();
   table.isa = "neon_dotprod";
-  auto set = [&table](GgmlType type, auto vec_dot, auto gemm) {
-    TypeKernels& k = table.types[static_cast<uint32_t>(type)];
-    k.vec_dot = vec_dot;
-    k.gemm = gemm;
-  };
   using namespace neon_dotprod;
-  set(GgmlType::Q8_0, vec_dot_q8_0, gemm_q8_0);
-  set(GgmlType::Q4_0, vec_dot_q4_0, gemm_q4_0);
-  set(GgmlType::Q4_1, vec_dot_q4_1, gemm_q4_1);
-  set(GgmlType::Q5_0, vec_dot_q5_0, gemm_q5_0);
-  set(GgmlType::Q5_1, vec_dot_q5_1, gemm_q5_1);
-  set(GgmlType::Q4_K, vec_dot_q4_k, gemm_q4_k);
-  set(GgmlType::Q5_K, vec_dot_q5_k, gemm_q5_k);
-  set(GgmlType::Q6_K, vec_dot_q6_k, gemm_q6_k);
+  table.set_dot(GgmlType::Q8_0, vec_dot_q8_0, gemm_q8_0);
+  table.set_dot(GgmlType::Q4_0, vec_dot_q4_0, gemm_q4_0);
+  table.set_dot(GgmlType::Q4_1, vec_dot_q4_1, gemm_q4_1);
+  table.set_dot(GgmlType::Q5_0, vec_dot_q5_0, gemm_q5_0);
+  table.set_dot(GgmlType::Q5_1, vec_dot_q5_1, gemm_q5_1);
+  table.set_dot(GgmlType::Q4_K, vec_dot_q4_k, gemm_q4_k);
+  table.set_dot(GgmlType::Q5_K, vec_dot_q5_k, gemm_q5_k);
+  table.set_dot(GgmlType::Q6_K, vec_dot_q6_k, gemm_q6_k);
   return table;
 }
 
