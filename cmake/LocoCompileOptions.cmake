@@ -12,7 +12,7 @@ if(LOCO_SANITIZE)
   target_link_options(loco_options INTERFACE -fsanitize=address,undefined)
 endif()
 if(LOCO_FUZZ)
-  target_compile_options(loco_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+  target_compile_options(loco_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
     -fno-omit-frame-pointer)
   target_link_options(loco_options INTERFACE -fsanitize=address,undefined)
 endif()

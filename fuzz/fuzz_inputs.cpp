@@ -1,6 +1,7 @@
 // libFuzzer target for every other parser that reads user-supplied bytes: the PEFT
 // safetensors reader, the adapter registry (YAML), the config file, saved router files
-// (JSON), labelled query files (JSONL), answer extraction and the tokenizers. The first
+// (JSON), labelled query files (JSONL), evaluation sets and results, answer extraction
+// and the tokenizers. The first
 // input byte picks the parser; the rest is its input. Each must return or throw a
 // loco::Error; a crash, hang, leak or sanitizer report is a bug. Two properties are checked
 // as well: a registry that parses writes YAML that parses back to the same YAML, and a
@@ -19,6 +20,9 @@
 #include "lora/safetensors.h"
 #include "loco/answer.h"
 #include "loco/error.h"
+#include "loco/eval/eval_set.h"
+#include "loco/eval/results.h"
+#include "loco/eval/scoring.h"
 #include "loco/eval_type.h"
 #include "loco/gguf.h"
 #include "loco/registry.h"
@@ -142,6 +146,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           (void)loco::read_labelled_jsonl(path);
         } catch (const loco::Error&) {
         }
+        try {
+          (void)loco::eval::load_eval_set(path, "fuzz");
+        } catch (const loco::Error&) {
+        }
+        try {
+          (void)loco::eval::results_from_json(std::string(text), "fuzz");
+        } catch (const loco::Error&) {
+        }
+        try {
+          (void)loco::eval::item_from_json(std::string(text), "fuzz");
+        } catch (const loco::Error&) {
+        }
         std::remove(path.c_str());
         break;
       }
@@ -151,6 +167,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           (void)loco::extract_answer(type, text);
         }
         (void)loco::code_entry_point(text);
+        (void)loco::eval::strict_number(std::string(text));
+        (void)loco::eval::reference_number(text);
+        (void)loco::eval::evaluation_code(std::string(text));
         break;
       default: tokenizer_round_trip(text); break;
     }

@@ -18,6 +18,8 @@ seed 1 registry-v1 "$datasets/locollm-v1/registry.yaml"
 seed 2 config "$fuzz_dir/seeds/config.yaml"
 seed 3 router "$fuzz_dir/seeds/router.json"
 seed 3 labelled "$fuzz_dir/seeds/labelled.jsonl"
+seed 3 eval-set "$fuzz_dir/../data/eval/locollm-v1/math.jsonl"
+seed 3 eval-code "$fuzz_dir/../data/eval/locollm-v1/code.jsonl"
 seed 4 answers "$fuzz_dir/seeds/answers.txt"
 for v in qwen3 llama3 llama-spm; do
   seed 5 "tok-$v" "$testdata/tokenizer/ggml-vocab-$v.gguf.inp"

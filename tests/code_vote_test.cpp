@@ -99,8 +99,8 @@ TEST_F(VoteCode, HumanEvalCandidatesAreTestedAndGrouped) {
   EXPECT_FALSE(vote.results[5].passed);
   EXPECT_NE(vote.results[5].run.stderr_text.find("SyntaxError"), std::string::npos);
   EXPECT_TRUE(vote.results[6].passed);
-  EXPECT_EQ(vote.results[1].behaviour, vote.results[3].behaviour);
-  EXPECT_NE(vote.results[1].behaviour, vote.results[4].behaviour);
+  EXPECT_EQ(vote.results[1].syntax_key, vote.results[3].syntax_key);
+  EXPECT_NE(vote.results[1].syntax_key, vote.results[4].syntax_key);
   EXPECT_EQ(vote.passing, 4);
   ASSERT_TRUE(vote.chosen);
   EXPECT_EQ(*vote.chosen, 1u);

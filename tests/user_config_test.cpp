@@ -117,8 +117,11 @@ void expect_config_error(const std::string& text, const std::string& expected) {
 }
 
 TEST(UserConfig, BadValuesNameTheKey) {
-  expect_config_error("votes: many\n", "config.yaml: votes must be a whole number from 1 to 100");
-  expect_config_error("votes: 0\n", "votes must be a whole number from 1 to 100");
+  expect_config_error("votes: many\n", "config.yaml: votes must be a whole number from 1 to 64");
+  expect_config_error("votes: 0\n", "votes must be a whole number from 1 to 64");
+  // The same ranges as the command line (--votes 1..64, --vote-temperature 0..5).
+  expect_config_error("votes: 65\n", "votes must be a whole number from 1 to 64");
+  expect_config_error("vote_temperature: 5.5\n", "vote_temperature must be");
   expect_config_error("votes: 2.5\n", "votes must be a whole number");
   expect_config_error("ctx: 99999999999999999999999\n", "ctx must be a whole number");
   expect_config_error("threads: -1\n", "threads must be a whole number from 0 to 1024");

@@ -63,7 +63,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   if (f.threads) flags.threads = *f.threads;
   if (f.ctx) flags.ctx = *f.ctx;
   if (!f.router.empty()) flags.router = parse_router_kind(f.router);
-  if (f.sampling.config.temperature != SamplerConfig{}.temperature) flags.temperature = f.sampling.config.temperature;
+  if (f.sampling.temperature_given()) flags.temperature = f.sampling.config.temperature;
   Settings s = merge_settings(config, flags);
   if (s.model.empty()) {
     throw Error("no model given: pass -m MODEL.gguf or set `model:` in " + paths.config_file);
@@ -97,6 +97,10 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   ao.kv_type = f.kv_type == "f32" ? KvType::F32 : f.kv_type == "q8_0" ? KvType::Q8_0 : KvType::F16;
   AssistantSetup setup;
   setup.n_ctx = s.ctx;
+  setup.model = model;
+  setup.model_path = s.model;
+  setup.threads = s.threads;
+  setup.kv_type = ao.kv_type;
   setup.assistant = std::make_unique<Assistant>(model, std::move(registry), router, ao);
 
   QueryOptions& q = setup.query;

@@ -41,6 +41,10 @@ struct AssistantSetup {
   std::unique_ptr<Assistant> assistant;
   QueryOptions query;  // defaults for each question
   int32_t n_ctx = 4096;
+  std::shared_ptr<const Model> model;
+  std::string model_path;
+  int threads = 0;
+  KvType kv_type = KvType::F16;
 };
 
 AssistantSetup make_assistant(const AssistantFlags& flags);

@@ -28,5 +28,6 @@ Command register_router(CLI::App& root);
 Command register_adapters(CLI::App& root);
 Command register_query(CLI::App& root);
 Command register_chat(CLI::App& root);
+Command register_eval(CLI::App& root);
 
 }  // namespace loco::cli

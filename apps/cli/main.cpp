@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
       loco::cli::register_adapters(root),
       loco::cli::register_query(root),
       loco::cli::register_chat(root),
+      loco::cli::register_eval(root),
   };
 
   try {

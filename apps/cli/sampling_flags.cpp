@@ -6,7 +6,7 @@ namespace loco::cli {
 
 void add_sampling_flags(CLI::App& app, SamplingFlags& flags) {
   SamplerConfig& c = flags.config;
-  app.add_option("--temp,--temperature", c.temperature, "Sampling temperature; 0 = greedy")
+  flags.temperature_option = app.add_option("--temp,--temperature", c.temperature, "Sampling temperature; 0 = greedy")
       ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   app.add_option("--top-k", c.top_k, "Keep the k most likely tokens; 0 = off")->capture_default_str();
   app.add_option("--top-p", c.top_p, "Nucleus sampling threshold; 1 = off")

@@ -12,6 +12,10 @@ struct SamplingFlags {
   SamplerConfig config;
   std::optional<uint64_t> seed;
   bool greedy = false;
+  // Set when --temp was given, so an explicit value equal to the default still overrides
+  // the config file.
+  CLI::Option* temperature_option = nullptr;
+  bool temperature_given() const { return temperature_option != nullptr && temperature_option->count() > 0; }
 };
 
 void add_sampling_flags(CLI::App& app, SamplingFlags& flags);

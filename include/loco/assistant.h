@@ -75,6 +75,18 @@ struct QueryResult {
   double prompt_seconds = 0.0, generate_seconds = 0.0;
 };
 
+// A question made ready to answer: who answers it, how it is judged, and its prompt
+// tokens. `loco eval` prepares many and decodes them together (generate_batch.h).
+struct PreparedQuery {
+  std::vector<std::string> adapters;  // one per group ("" = the base model)
+  std::vector<std::shared_ptr<const LoraAdapter>> loaded;  // null for the base model
+  std::vector<float> scales;
+  std::string reason;
+  std::optional<RouteDecision> route;
+  EvalType eval_type = EvalType::None;
+  std::vector<TokenId> prompt;
+};
+
 // Receives the answer's text as it streams (single answers only); return false to stop.
 using AnswerStream = std::function<bool(std::string_view)>;
 
@@ -91,6 +103,9 @@ class Assistant {
             const Options& options);
 
   QueryResult ask(const std::string& question, const QueryOptions& options, const AnswerStream& stream = {});
+  // Routes, loads the adapters and builds the prompt exactly as ask() does, without
+  // generating. Throws when the prompt leaves no room for options.max_tokens.
+  PreparedQuery prepare(const std::string& question, const QueryOptions& options);
 
   const Model& model() const { return *model_; }
   const Tokenizer& tokenizer() const { return tokenizer_; }

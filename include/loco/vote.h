@@ -89,10 +89,17 @@ struct CodeTask {
 
 struct CodeCandidateResult {
   bool has_code = false;
-  bool passed = false;
-  // Candidates with the same behaviour key vote together: a hash of the candidate's
-  // syntax tree with docstrings removed (so formatting and comments do not split votes).
-  std::optional<std::string> behaviour;
+  // The harness reached its end: the candidate, the tests and the check all ran, and the
+  // program printed this run's secret token afterwards. A candidate that ends the program
+  // early (sys.exit(0), os._exit(0), unittest.main(), killing itself) never completes.
+  bool completed = false;
+  bool passed = false;     // completed and exited with status 0 in time
+  bool tests_ran = false;  // passed, and the task had tests (else only the entry point was checked)
+  // Candidates with the same syntax key vote together: a hash of the candidate's syntax
+  // tree with docstrings removed (so formatting and comments do not split votes). Taken
+  // before the candidate runs; nullopt when it does not parse. It says nothing about what
+  // the code does: two different programs that pass the same tests get different keys.
+  std::optional<std::string> syntax_key;
   SandboxResult run;
 };
 
@@ -101,7 +108,7 @@ CodeCandidateResult evaluate_code(const std::optional<std::string>& code, const 
 
 struct CodeVote {
   std::optional<size_t> chosen;  // first candidate of the winning group; nullopt if none passed
-  int passing = 0;               // candidates whose program exited 0
+  int passing = 0;               // candidates that passed (see CodeCandidateResult)
   int samples = 0;
   std::string agreement;         // winning group size / samples, e.g. "3/5"; "0/5" if none
   std::vector<CodeCandidateResult> results;  // per candidate, in order

@@ -142,29 +142,23 @@ size_t Assistant::count_tokens(const std::vector<ChatMessage>& messages, const Q
   return tokenize_chat(tokenizer_, format, messages, co).size();
 }
 
-QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, const AnswerStream& stream) {
+PreparedQuery Assistant::prepare(const std::string& question, const QueryOptions& o) {
   if (question.empty()) throw Error("the question is empty");
-  if (o.votes < 1 || o.votes > 64) throw Error("--votes must be between 1 and 64");
-  QueryResult r;
-  r.question = question;
-  r.votes_requested = o.votes;
-
+  PreparedQuery q;
   Choice choice = choose_adapters(question, o);
-  r.adapter_reason = choice.reason;
-  r.route = choice.route;
-  for (size_t i = 0; i < choice.adapters.size(); ++i) {
-    r.adapter += (i ? "+" : "") + choice.adapters[i];
-  }
+  q.adapters = choice.adapters;
+  q.reason = choice.reason;
+  q.route = choice.route;
   const AdapterEntry* entry = choice.adapters.size() == 1 && !choice.adapters[0].empty()
                                   ? registry_.find(choice.adapters[0])
                                   : nullptr;
   if (!choice.adapters.empty() && !choice.adapters[0].empty() && entry == nullptr) {
     entry = registry_.find(choice.adapters[0]);
   }
-  r.eval_type = o.eval_type ? *o.eval_type : entry != nullptr ? entry->eval_type : EvalType::None;
+  q.eval_type = o.eval_type ? *o.eval_type : entry != nullptr ? entry->eval_type : EvalType::None;
   if (!o.eval_type && choice.adapters.size() > 1) {
     // An ensemble is judged by the first member's eval type.
-    if (const AdapterEntry* first = registry_.find(choice.adapters[0])) r.eval_type = first->eval_type;
+    if (const AdapterEntry* first = registry_.find(choice.adapters[0])) q.eval_type = first->eval_type;
   }
 
   PromptSpec spec;
@@ -180,15 +174,38 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   ChatOptions co;
   co.enable_thinking = o.think;
   format_ = resolve_chat_format(model_->file(), o.template_name);
-  const std::vector<TokenId> prompt =
-      build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
-  r.prompt_tokens = static_cast<int32_t>(prompt.size());
+  q.prompt = build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
 
-  std::vector<std::shared_ptr<const LoraAdapter>> loaded;
-  for (const std::string& name : choice.adapters) loaded.push_back(adapter(name));
-  auto scale_of = [&](const std::string& name) {
+  for (const std::string& name : choice.adapters) {
+    q.loaded.push_back(adapter(name));
     const AdapterEntry* e = name.empty() ? nullptr : registry_.find(name);
-    return e != nullptr ? static_cast<float>(e->scale) : 1.0f;
+    q.scales.push_back(e != nullptr ? static_cast<float>(e->scale) : 1.0f);
+  }
+  return q;
+}
+
+QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, const AnswerStream& stream) {
+  if (question.empty()) throw Error("the question is empty");
+  if (o.votes < 1 || o.votes > 64) throw Error("--votes must be between 1 and 64");
+  QueryResult r;
+  r.question = question;
+  r.votes_requested = o.votes;
+
+  PreparedQuery q = prepare(question, o);
+  Choice choice{q.adapters, q.reason, q.route};
+  r.adapter_reason = choice.reason;
+  r.route = choice.route;
+  for (size_t i = 0; i < choice.adapters.size(); ++i) {
+    r.adapter += (i ? "+" : "") + choice.adapters[i];
+  }
+  r.eval_type = q.eval_type;
+  const std::vector<TokenId>& prompt = q.prompt;
+  r.prompt_tokens = static_cast<int32_t>(prompt.size());
+  const std::vector<std::shared_ptr<const LoraAdapter>>& loaded = q.loaded;
+  auto scale_of = [&](const std::string& name) {
+    for (size_t i = 0; i < q.adapters.size(); ++i)
+      if (q.adapters[i] == name) return q.scales[i];
+    return 1.0f;
   };
 
   const bool voting = o.votes > 1 || choice.adapters.size() > 1;
@@ -280,7 +297,7 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     r.agreement = cv.agreement;
     int winners = 0;
     for (const CodeCandidateResult& x : cv.results) {
-      winners += cv.chosen && x.passed && x.behaviour == cv.results[*cv.chosen].behaviour;
+      winners += cv.chosen && x.passed && x.syntax_key == cv.results[*cv.chosen].syntax_key;
     }
     r.agreement_ratio = cv.samples > 0 ? static_cast<double>(winners) / cv.samples : 0.0;
     chosen = cv.chosen;

@@ -140,9 +140,9 @@ SettingsLayer parse_config(const std::string& text, const std::string& path, con
       if (!b) r.fail(key, "must be true or false");
       layer.reread = *b;
     } else if (key == "votes") {
-      layer.votes = r.integer(value, key, 1, 100);
+      layer.votes = r.integer(value, key, 1, 64);  // as --votes
     } else if (key == "vote_temperature") {
-      layer.vote_temperature = r.number(value, key, 0.0, 10.0);
+      layer.vote_temperature = r.number(value, key, 0.0, 5.0);  // as --vote-temperature
     } else if (key == "temperature") {
       layer.temperature = r.number(value, key, 0.0, 10.0);
     } else if (key == "threads") {

@@ -301,8 +301,14 @@ std::shared_ptr<LoraAdapter> LoraLoader::load_peft(const std::string& dir, const
                                          "feed-forward projection", weights, name));
     }
     if (m[3] == "B") continue;
-    const int layer = std::stoi(m[1]);
+    // The layer number is any run of digits in a hostile file: bound it before converting.
+    const std::string digits = m[1];
+    const int layer = digits.size() > 6 ? c.n_layer : std::stoi(digits);
     if (layer >= c.n_layer) {
+      if (digits.size() > 6) {
+        throw Error(fmt::format("{}: '{}' names layer {}, but the base model has {} layers", weights, name, digits,
+                                c.n_layer));
+      }
       throw Error(fmt::format("{}: '{}' names layer {}, but the base model has {} layers", weights, name, layer,
                               c.n_layer));
     }

@@ -28,6 +28,12 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   if (!in) throw Error(path + ": cannot open");
   const std::streamoff size = in.tellg();
   if (size < 8) throw FormatError(path + ": too small to be a safetensors file");
+  // The whole file is read into memory: refuse sizes no LoRA adapter has before allocating.
+  constexpr std::streamoff kMaxFileBytes = std::streamoff{4} << 30;
+  if (size > kMaxFileBytes) {
+    throw FormatError(fmt::format("{}: {} bytes is larger than the {} GiB a LoRA adapter file may have", path,
+                                  static_cast<long long>(size), kMaxFileBytes >> 30));
+  }
   in.seekg(0);
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw Error(path + ": read failed");
