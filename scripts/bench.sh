@@ -30,13 +30,15 @@ echo "== kernels (one thread)"
 build/release/bin/loco_bench --benchmark_filter='(avx512|avx2)/(Q4_K|Q6_K|Q8_0|F16)/' --benchmark_min_time=0.2 \
   | tee "$results/kernels.txt"
 echo "== loco eval: items per minute, batched against one item at a time (votes 1)"
-# 16 items of locollm-v1/math, 128 new tokens each (random weights never end a turn, so
-# every item generates all 128: the batch never shrinks).
+# locollm-v1/math, 128 new tokens per item (random weights never end a turn, so every item
+# generates all 128 and a batch never shrinks). One at a time on 8 items (a per-item rate
+# needs no more), batched on 16.
 for batch in 1 8 16; do
+  limit=$([ "$batch" = 1 ] && echo 8 || echo 16)
   rm -rf "$results/eval-batch$batch"
-  $loco eval run -m "$model" --set locollm-v1/math --limit 16 -n 128 -t "$threads" --batch "$batch" \
+  $loco eval run -m "$model" --set locollm-v1/math --limit "$limit" -n 128 -t "$threads" --batch "$batch" \
     --out "$results/eval-batch$batch" > /dev/null 2>&1
-  printf 'batch %-3s ' "$batch"
+  printf 'batch %-3s items %-3s ' "$batch" "$limit"
   grep -E '"(items_per_minute|tokens_per_second|seconds)"' "$results/eval-batch$batch/results.json" | tr -d ' \n'
   echo
 done | tee "$results/eval.txt"

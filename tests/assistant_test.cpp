@@ -163,5 +163,24 @@ TEST(Confidence, RulesInPlainWords) {
   EXPECT_NE(note.find("none of the 4 programs"), std::string::npos);
 }
 
+// Stopping early cannot raise confidence: 3 agreeing of 5 planned is Medium whether the
+// other 2 were drawn (3/5) or skipped because they could not change the answer (3/3).
+TEST(Confidence, DoesNotDependOnEarlyStopping) {
+  std::string note;
+  QueryResult stopped = result(EvalType::Numeric, 3, "3/3", 1.0, "42");
+  stopped.votes_requested = 5;
+  stopped.stopped_early = true;
+  QueryResult full = result(EvalType::Numeric, 5, "3/5", 0.6, "42");
+  full.votes_requested = 5;
+  EXPECT_EQ(judge_confidence(stopped, note), ConfidenceLevel::Medium);
+  EXPECT_NE(note.find("stopped after 3 of 5 planned"), std::string::npos) << note;
+  EXPECT_EQ(judge_confidence(full, note), ConfidenceLevel::Medium);
+  EXPECT_EQ(note.find("stopped"), std::string::npos) << note;
+  // 4 agreeing of 5 planned is High either way.
+  QueryResult four = result(EvalType::Numeric, 4, "4/4", 1.0, "42");
+  four.votes_requested = 5;
+  EXPECT_EQ(judge_confidence(four, note), ConfidenceLevel::High);
+}
+
 }  // namespace
 }  // namespace loco

@@ -126,7 +126,7 @@ BarChart results_chart(const Results& r) {
     const std::string series = fmt::format("RE2 {} · {} vote{}", c.condition.reread ? "on" : "off", c.condition.votes,
                                            c.condition.votes == 1 ? "" : "s");
     if (std::find(chart.series.begin(), chart.series.end(), series) == chart.series.end()) chart.series.push_back(series);
-    std::string group = c.condition.mode == "adapter" ? c.condition.adapter : c.condition.mode;
+    std::string group = c.condition.mode == "adapter" ? "adapter " + c.condition.adapter : c.condition.mode;
     if (c.set != r.set_name) group += " on " + c.set;
     if (std::find(group_keys.begin(), group_keys.end(), group) == group_keys.end()) group_keys.push_back(group);
   }
@@ -134,7 +134,7 @@ BarChart results_chart(const Results& r) {
   for (const ConditionSummary& c : r.conditions) {
     const std::string series = fmt::format("RE2 {} · {} vote{}", c.condition.reread ? "on" : "off", c.condition.votes,
                                            c.condition.votes == 1 ? "" : "s");
-    std::string group = c.condition.mode == "adapter" ? c.condition.adapter : c.condition.mode;
+    std::string group = c.condition.mode == "adapter" ? "adapter " + c.condition.adapter : c.condition.mode;
     if (c.set != r.set_name) group += " on " + c.set;
     const size_t gi = static_cast<size_t>(std::find(group_keys.begin(), group_keys.end(), group) - group_keys.begin());
     const size_t si = static_cast<size_t>(std::find(chart.series.begin(), chart.series.end(), series) - chart.series.begin());

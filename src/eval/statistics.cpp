@@ -1,7 +1,6 @@
 #include "loco/eval/statistics.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -9,6 +8,19 @@
 #include "loco/rng.h"
 
 namespace loco::eval {
+namespace {
+
+constexpr double kZ95 = 1.959963984540054;  // two-sided 95 % normal quantile
+
+// Explicit ASCII sets rather than <cctype>, whose answers for bytes >= 0x80 depend on the
+// locale: the same text must normalise the same way everywhere (UTF-8 is left untouched).
+bool is_ascii_punct(char c) {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+}  // namespace
 
 double mean(std::span<const double> values) {
   if (values.empty()) return 0;
@@ -41,22 +53,18 @@ double mcnemar_exact_p(int64_t only_a, int64_t only_b) {
   const int64_t m = only_a + only_b;
   if (m == 0) return 1;
   const int64_t k = std::min(only_a, only_b);
-  // P(X <= k) for X ~ Bin(m, 1/2), summed in log space from the largest term down so that
-  // large m neither overflows nor underflows.
-  const double log_half_m = static_cast<double>(m) * std::log(0.5);
-  auto log_term = [&](int64_t i) {
-    return std::lgamma(static_cast<double>(m) + 1) - std::lgamma(static_cast<double>(i) + 1) -
-           std::lgamma(static_cast<double>(m - i) + 1) + log_half_m;
-  };
-  const double top = log_term(k);  // terms grow with i up to m/2, and k <= m/2
-  double sum = 0;
-  for (int64_t i = k; i >= 0; --i) {
-    const double t = std::exp(log_term(i) - top);
-    sum += t;
-    if (t < 1e-17 * sum) break;
+  // P(X <= k), X ~ Bin(m, 1/2). The largest term, P(X = k) (k <= m/2), comes from lgamma so
+  // that m in the hundred thousands neither overflows nor underflows; the smaller ones follow
+  // by the ratio P(X = i-1) / P(X = i) = i / (m - i + 1), relative to it.
+  const double md = static_cast<double>(m), kd = static_cast<double>(k);
+  const double log_top = std::lgamma(md + 1) - std::lgamma(kd + 1) - std::lgamma(md - kd + 1) + md * std::log(0.5);
+  double term = 1, sum = 1;
+  for (int64_t i = k; i >= 1; --i) {
+    term *= static_cast<double>(i) / static_cast<double>(m - i + 1);
+    sum += term;
+    if (term < 1e-17 * sum) break;
   }
-  const double cdf = std::exp(top + std::log(sum));
-  return std::min(1.0, 2 * cdf);
+  return std::min(1.0, 2 * std::exp(log_top + std::log(sum)));
 }
 
 PairedDifference paired_difference(std::span<const bool> a, std::span<const bool> b) {
@@ -83,7 +91,7 @@ PairedDifference paired_difference(std::span<const bool> a, std::span<const bool
   const double diff_count = static_cast<double>(d.only_b - d.only_a);
   const double var = static_cast<double>(d.only_a + d.only_b) - diff_count * diff_count / n;
   const double se = std::sqrt(std::max(0.0, var)) / n;
-  d.ci95 = {std::max(-1.0, d.difference - 1.959963984540054 * se), std::min(1.0, d.difference + 1.959963984540054 * se)};
+  d.ci95 = {std::max(-1.0, d.difference - kZ95 * se), std::min(1.0, d.difference + kZ95 * se)};
   d.p_value = mcnemar_exact_p(d.only_a, d.only_b);
   d.measurable = d.ci95.low > 0 || d.ci95.high < 0;
   return d;
@@ -95,12 +103,12 @@ Interval bootstrap_interval(std::span<const double> values,
   if (values.empty() || resamples < 1) return {0, 0};
   Pcg32 rng(seed);
   const auto n = static_cast<uint32_t>(values.size());
+  // Rejection sampling keeps the index unbiased: draws at or above a multiple of n retry.
+  const uint32_t limit = UINT32_MAX - UINT32_MAX % n;
   std::vector<double> sample(values.size()), stats;
   stats.reserve(static_cast<size_t>(resamples));
   for (int r = 0; r < resamples; ++r) {
     for (double& s : sample) {
-      // Rejection sampling: an unbiased index in [0, n).
-      const uint32_t limit = UINT32_MAX - UINT32_MAX % n;
       uint32_t x;
       do {
         x = rng.next_u32();
@@ -110,7 +118,8 @@ Interval bootstrap_interval(std::span<const double> values,
     stats.push_back(statistic(sample));
   }
   std::sort(stats.begin(), stats.end());
-  const double alpha = (1 - level) / 2;
+  const double alpha = std::clamp((1 - level) / 2, 0.0, 0.5);
+  // Linear interpolation between order statistics (numpy's default percentile).
   auto at = [&](double q) {
     const double pos = q * static_cast<double>(stats.size() - 1);
     const auto lo = static_cast<size_t>(std::floor(pos));
@@ -133,17 +142,17 @@ double pass_at_k(int n, int c, int k) {
 
 std::string normalize_answer_text(std::string_view text) {
   std::string lowered;
+  lowered.reserve(text.size());
   for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80 && std::ispunct(c)) continue;
-    lowered += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : ch;
+    if (is_ascii_punct(ch)) continue;
+    lowered += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
   }
   std::string out;
   size_t i = 0;
   while (i < lowered.size()) {
-    while (i < lowered.size() && std::isspace(static_cast<unsigned char>(lowered[i]))) ++i;
+    while (i < lowered.size() && is_ascii_space(lowered[i])) ++i;
     size_t j = i;
-    while (j < lowered.size() && !std::isspace(static_cast<unsigned char>(lowered[j]))) ++j;
+    while (j < lowered.size() && !is_ascii_space(lowered[j])) ++j;
     if (j > i) {
       const std::string_view word(lowered.data() + i, j - i);
       if (word != "a" && word != "an" && word != "the") {

@@ -332,17 +332,28 @@ ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note) {
     return ConfidenceLevel::Low;
   }
   if (r.votes_sampled > 1) {
-    const double ratio = r.agreement_ratio;
+    // Agreement is measured over the votes that were planned, not those that happened to
+    // be drawn before sampling stopped: stopping at 3/3 of 5 planned is the evidence of
+    // 3 agreeing votes out of 5, never more confidence than running all 5 could give.
+    const int planned = std::max(r.votes_requested, r.votes_sampled);
+    const double agreeing = r.agreement_ratio * r.votes_sampled;
+    const double ratio = agreeing / planned;
     const std::string what = extracts ? fmt::format(" on {}", *r.answer) : std::string();
+    const std::string drawn =
+        planned > r.votes_sampled
+            ? fmt::format(" (sampling stopped after {} of {} planned attempts: the rest could not change the answer)",
+                          r.votes_sampled, planned)
+            : std::string();
     if (ratio >= 0.8) {
-      note = fmt::format("{} of the attempts agree{}", r.agreement, what);
+      note = fmt::format("{} of the attempts agree{}{}", r.agreement, what, drawn);
       return ConfidenceLevel::High;
     }
     if (ratio >= 0.5) {
-      note = fmt::format("only {} of the attempts agree{}; worth checking", r.agreement, what);
+      note = fmt::format("only {} of the attempts agree{}{}; worth checking", r.agreement, what, drawn);
       return ConfidenceLevel::Medium;
     }
-    note = fmt::format("the attempts disagree (only {} agree{}); check this answer yourself", r.agreement, what);
+    note = fmt::format("the attempts disagree (only {} agree{}){}; check this answer yourself", r.agreement, what,
+                       drawn);
     return ConfidenceLevel::Low;
   }
   // One answer: how sure the model was of its own words (geometric mean token probability).
