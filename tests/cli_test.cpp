@@ -64,6 +64,27 @@ TEST(Cli, TokenizeParsesSpecialTokensOnlyWhenAsked) {
   EXPECT_EQ(plain.out.find("4097"), std::string::npos) << plain.out;
 }
 
+// Added tokens that are not control tokens (Qwen3's <think>, </think>: type user-defined in
+// the file) are matched in plain text, as the reference tokenizers do; control tokens only
+// with --special.
+TEST(Cli, TokenizeMatchesAddedTokensWithoutSpecial) {
+  const std::string model = test::model_path("tiny-qwen3-f32.gguf");
+  CliResult plain = run_cli({"tokenize", "-m", model, "<think>x</think><|im_end|>"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out.rfind("4099 ", 0), 0u) << plain.out;
+  EXPECT_NE(plain.out.find(" 4100 "), std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.find("4098"), std::string::npos) << plain.out;
+}
+
+TEST(Cli, TokenizeEmptyTextPrintsAnEmptyLine) {
+  const std::string model = test::model_path("tiny-qwen3-f32.gguf");
+  CliResult r = run_cli({"tokenize", "-m", model, ""});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n");
+  CliResult none = run_cli({"tokenize", "-m", model});
+  test::expect_one_line_error(none, "no text given");
+}
+
 TEST(Cli, LogitsFileMatchesTheReference) {
   for (const test::LogitsCase& c : test::logits_cases(false)) {
     if (c.name != "np-tiny-qwen3-q4_k_m-medium" && c.name != "np-tiny-llama-f16-chat") continue;

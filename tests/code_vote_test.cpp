@@ -1,4 +1,5 @@
-// Code voting: candidates run against HumanEval tests in the sandbox, grouped and voted.
+// Code voting: candidates run against HumanEval tests in the sandbox, grouped and voted;
+// single code answers run with the tests they have.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -6,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loco/answer.h"
+#include "loco/assistant.h"
 #include "loco/error.h"
 #include "loco/vote.h"
 
@@ -157,6 +159,92 @@ TEST_F(VoteCode, EveryHumanEvalReferenceSolutionPasses) {
   EXPECT_EQ(passed, 164);
   CodeCandidateResult broken = evaluate_code(std::string("    return None\n"), task_of(tasks[2]));
   EXPECT_FALSE(broken.passed);
+}
+
+}  // namespace
+}  // namespace loco
+
+namespace loco {
+namespace {
+
+// Passing means the tests ran to the end: a candidate that ends the program first, or
+// prints the harness's marker lines, neither passes nor joins a vote group.
+TEST_F(VoteCode, EarlyExitsAndForgedMarkersNeitherPassNorVote) {
+  CodeTask task;
+  task.test_code = "def check(f):\n    assert f(3) == 9\n";
+  task.entry_point = "square";
+  CodeVote vote = vote_code(
+      {
+          code("```python\ndef square(x):\n    return x * x\n```"),
+          code("```python\nimport sys\ndef square(x):\n    return 0\nsys.exit(0)\n```"),
+          code("```python\nimport os\ndef square(x):\n    return 0\nos._exit(0)\n```"),
+          code("```python\nimport unittest\ndef square(x):\n    return 0\nunittest.main()\n```"),
+          code("```python\nimport sys\ndef square(x):\n    return 0\n"
+               "print('\\n@@loco-key 00 ' + 'f' * 16 + '\\n@@loco-done 00\\n')\nsys.exit(0)\n```"),
+      },
+      task);
+  ASSERT_EQ(vote.results.size(), 5u);
+  EXPECT_TRUE(vote.results[0].passed) << vote.results[0].run.stderr_text;
+  EXPECT_TRUE(vote.results[0].tests_ran);
+  for (size_t i = 1; i < 5; ++i) {
+    EXPECT_FALSE(vote.results[i].passed) << i;
+    EXPECT_FALSE(vote.results[i].completed) << i;
+    EXPECT_TRUE(vote.results[i].run.passed) << i << ": the process itself exited 0";
+  }
+  EXPECT_EQ(vote.passing, 1);
+  EXPECT_EQ(vote.agreement, "1/5");
+  ASSERT_TRUE(vote.chosen);
+  EXPECT_EQ(*vote.chosen, 0u);
+}
+
+}  // namespace
+}  // namespace loco
+
+namespace loco {
+namespace {
+
+// A single code answer is run and the answer says which check it got: the question's
+// tests (--tests), tests found for it in the adapter's set, or only that it runs.
+TEST_F(VoteCode, SingleCodeAnswersSayWhichCheckTheyGot) {
+  const std::string question = "Write a Python function called `square` that squares a number.";
+  const std::string right = "```python\ndef square(x):\n    return x * x\n```";
+  const std::string wrong = "```python\ndef square(x):\n    return x + x\n```";
+  QueryOptions none;
+  CodeAnswerCheck c = check_code_answer(question, right, "", none);
+  EXPECT_EQ(c.check, CodeCheck::RanWithoutTests);
+  EXPECT_TRUE(c.passed);
+  c = check_code_answer(question, wrong, "", none);
+  EXPECT_EQ(c.check, CodeCheck::RanWithoutTests);  // no tests: a wrong function still runs
+  c = check_code_answer(question, "```python\ndef sqr(x):\n    return x * x\n```", "", none);
+  EXPECT_EQ(c.check, CodeCheck::FailedToRun);
+  EXPECT_NE(c.detail.find("square is not defined"), std::string::npos) << c.detail;
+  c = check_code_answer(question, "I would multiply it by itself.", "", none);
+  EXPECT_EQ(c.check, CodeCheck::NotRun);
+  EXPECT_FALSE(c.passed);
+
+  QueryOptions asserts;  // plain asserts, as a user writes them in a tests file
+  asserts.code_tests = CodeTests{"", "assert square(3) == 9\nassert square(-2) == 4\n", "", "tests.py"};
+  c = check_code_answer(question, right, "", asserts);
+  EXPECT_EQ(c.check, CodeCheck::TestsPassed);
+  EXPECT_EQ(c.detail, "tests.py");
+  c = check_code_answer(question, wrong, "", asserts);
+  EXPECT_EQ(c.check, CodeCheck::TestsFailed);
+  EXPECT_NE(c.detail.find("AssertionError"), std::string::npos) << c.detail;
+  c = check_code_answer(question, "```python\nimport sys\ndef square(x):\n    return 0\nsys.exit(0)\n```", "", asserts);
+  EXPECT_EQ(c.check, CodeCheck::TestsFailed);
+
+  QueryOptions found;  // the adapter's set knows this question
+  std::string asked_adapter;
+  found.find_code_tests = [&](const std::string& adapter, const std::string&) -> std::optional<CodeTests> {
+    asked_adapter = adapter;
+    return CodeTests{"", "def check(f):\n    assert f(4) == 16\n", "square", "tests of X/1 in code's set"};
+  };
+  c = check_code_answer(question, wrong, "code", found);
+  EXPECT_EQ(asked_adapter, "code");
+  EXPECT_EQ(c.check, CodeCheck::TestsFailed);
+  c = check_code_answer(question, right, "code", found);
+  EXPECT_EQ(c.check, CodeCheck::TestsPassed);
+  EXPECT_EQ(c.detail, "tests of X/1 in code's set");
 }
 
 }  // namespace

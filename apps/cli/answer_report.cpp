@@ -21,6 +21,10 @@ std::string answer_footer(const QueryResult& r) {
   } else if (r.answer && (r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice)) {
     out += fmt::format("-- answer: {}\n", *r.answer);
   }
+  if (r.code_check != CodeCheck::NotCode) {
+    out += fmt::format("-- code: {}{}\n", code_check_name(r.code_check),
+                       r.code_check_detail.empty() ? std::string() : " (" + r.code_check_detail + ")");
+  }
   std::string level = confidence_name(r.confidence);
   for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   out += fmt::format("-- confidence: {} ({})\n", level, r.confidence_note);
@@ -52,6 +56,9 @@ nlohmann::json answer_json(const QueryResult& r) {
                 {"agreement_ratio", r.agreement_ratio},
                 {"stopped_early", r.stopped_early}};
   j["mean_log_prob"] = r.mean_log_prob;
+  if (r.code_check != CodeCheck::NotCode) {
+    j["code_check"] = {{"result", code_check_name(r.code_check)}, {"detail", r.code_check_detail}};
+  }
   j["confidence"] = {{"level", confidence_name(r.confidence)}, {"note", r.confidence_note}};
   nlohmann::json cands = nlohmann::json::array();
   for (const Candidate& c : r.candidates) {

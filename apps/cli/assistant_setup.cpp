@@ -5,7 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include <map>
+
 #include "loco/error.h"
+#include "loco/eval/eval_set.h"
 #include "loco/router_learned.h"
 #include "loco/user_config.h"
 
@@ -19,6 +24,36 @@ std::vector<std::string> split_list(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// Code answers get the tests that the answering adapter's evaluation set holds for the
+// same question (HumanEval items: the question is the item's prompt, or how loco eval
+// asks it). Sets are read once, on first use.
+std::function<std::optional<CodeTests>(const std::string&, const std::string&)> code_tests_from_eval_sets(
+    const Registry& registry) {
+  auto cache = std::make_shared<std::map<std::string, std::vector<eval::EvalItem>>>();
+  return [registry, cache](const std::string& adapter, const std::string& question) -> std::optional<CodeTests> {
+    const AdapterEntry* e = registry.find(adapter);
+    if (e == nullptr || e->eval_type != EvalType::Code || e->eval_dataset.empty()) return std::nullopt;
+    auto it = cache->find(adapter);
+    if (it == cache->end()) {
+      std::vector<eval::EvalItem> items;
+      try {
+        items = eval::load_eval_set(registry.resolve_eval_dataset(*e), adapter).items;
+      } catch (const Error&) {
+        // An unreadable set means no tests; `loco eval` reports the set's problem.
+      }
+      it = cache->emplace(adapter, std::move(items)).first;
+    }
+    for (const eval::EvalItem& item : it->second) {
+      if (item.code_test.empty()) continue;
+      if (question == item.code_prompt || question == item.question) {
+        return CodeTests{item.code_prompt, item.code_test, item.entry_point,
+                         fmt::format("tests of {} in {}'s evaluation set", item.id, adapter)};
+      }
+    }
+    return std::nullopt;
+  };
 }
 
 }  // namespace
@@ -120,6 +155,10 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
     if (!t) throw Error("--eval-type '" + f.eval_type + "' is not one of numeric, multiple_choice, code, free_text");
     q.eval_type = *t;
   }
+  if (!f.tests_file.empty()) {
+    q.code_tests = CodeTests{"", read_text_file(f.tests_file), "", f.tests_file};
+  }
+  q.find_code_tests = code_tests_from_eval_sets(setup.assistant->registry());
   if (!f.context_file.empty()) {
     q.context = read_text_file(f.context_file);
     q.context_label = std::filesystem::path(f.context_file).filename().string();

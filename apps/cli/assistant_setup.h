@@ -25,6 +25,7 @@ struct AssistantFlags {
   bool no_reread = false;
   bool no_early_stop = false;
   std::string context_file;
+  std::string tests_file;   // Python tests for a code answer
   int32_t max_tokens = 512;
   bool think = false;
   std::string template_name;

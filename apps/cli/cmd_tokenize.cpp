@@ -20,11 +20,14 @@ struct TokenizeOptions {
   bool special = false;
   bool no_bos = false;
   bool show_pieces = false;
+  CLI::Option* text_option = nullptr;  // given, even as "" (an empty text is a text)
 };
 
 int run_tokenize(const TokenizeOptions& opt) {
-  if (opt.text.empty() == opt.file.empty()) {
-    throw Error("give the text either as an argument or with --file, not both");
+  const bool has_text = opt.text_option != nullptr && opt.text_option->count() > 0;
+  if (has_text == !opt.file.empty()) {
+    throw Error(has_text ? "give the text either as an argument or with --file, not both"
+                         : "no text given: pass it as an argument or with --file");
   }
   const std::string text = opt.file.empty() ? opt.text : read_text_file(opt.file);
   GgufFile file = GgufFile::open(opt.model);
@@ -49,7 +52,7 @@ Command register_tokenize(CLI::App& root) {
   auto opt = std::make_shared<TokenizeOptions>();
   CLI::App* app = root.add_subcommand("tokenize", "Print the token ids of a text");
   app->add_option("-m,--model", opt->model, "GGUF model (or vocabulary) file")->required();
-  app->add_option("text", opt->text, "Text to tokenize");
+  opt->text_option = app->add_option("text", opt->text, "Text to tokenize");
   app->add_option("--file", opt->file, "Read the text from this file");
   app->add_flag("--special", opt->special, "Parse special tokens such as <|im_start|> in the text");
   app->add_flag("--no-bos", opt->no_bos, "Do not add the BOS token even if the model wants one");

@@ -23,6 +23,15 @@
 
 namespace loco {
 
+// Tests for a code answer: Python run after the answer, either a HumanEval-style `test`
+// that defines check(candidate), or plain statements (asserts) that call the function.
+struct CodeTests {
+  std::string prelude;     // run before the answer (HumanEval: the task's prompt)
+  std::string test_code;
+  std::string entry_point; // the function the tests are about ("": from the question)
+  std::string source;      // where they came from, for the answer's footer
+};
+
 struct QueryOptions {
   std::string adapter = "auto";       // "auto" (router), "none" (base model) or a registry name
   std::vector<std::string> ensemble;  // several adapters voting together (overrides `adapter`)
@@ -39,6 +48,10 @@ struct QueryOptions {
   std::optional<EvalType> eval_type;  // overrides the adapter's
   // Messages before this question (chat history), oldest first.
   std::vector<ChatMessage> history;
+  // Code answers: tests given with the question (--tests), else those the answering
+  // adapter's evaluation set holds for this exact question (looked up by the caller).
+  std::optional<CodeTests> code_tests;
+  std::function<std::optional<CodeTests>(const std::string& adapter, const std::string& question)> find_code_tests;
 };
 
 struct Candidate {
@@ -49,6 +62,10 @@ struct Candidate {
   StopReason stop = StopReason::MaxTokens;
   bool passed = false;  // code: its program ran and passed
 };
+
+// What was done with a code answer's program, said in the answer.
+enum class CodeCheck { NotCode, NotRun, TestsPassed, TestsFailed, RanWithoutTests, FailedToRun };
+const char* code_check_name(CodeCheck check);  // "tests passed", "ran without tests", ...
 
 enum class ConfidenceLevel { High, Medium, Low };
 const char* confidence_name(ConfidenceLevel level);  // "high", "medium", "low"
@@ -70,6 +87,8 @@ struct QueryResult {
   ConfidenceLevel confidence = ConfidenceLevel::Medium;
   std::string confidence_note;  // in words a student understands
   std::vector<Candidate> candidates;
+  CodeCheck code_check = CodeCheck::NotCode;
+  std::string code_check_detail;  // where the tests came from, or why the program failed
   int32_t prompt_tokens = 0;
   uint64_t prompt_tokens_evaluated = 0;  // through the model: once per adapter group
   double prompt_seconds = 0.0, generate_seconds = 0.0;
@@ -137,6 +156,18 @@ class Assistant {
   std::unique_ptr<Session> session_;
   uint64_t retired_tokens_ = 0;  // evaluated by sessions replaced since
 };
+
+// Runs a single code answer in the sandbox: with the tests of `options` (code_tests, else
+// find_code_tests for this adapter and question), else only checking that it runs and
+// defines the function the question names.
+struct CodeAnswerCheck {
+  CodeCheck check = CodeCheck::NotRun;
+  std::string detail;               // where the tests came from, or why it failed
+  std::optional<std::string> code;  // the extracted program
+  bool passed = false;
+};
+CodeAnswerCheck check_code_answer(const std::string& question, const std::string& answer_text,
+                                  const std::string& adapter, const QueryOptions& options);
 
 // The confidence rules (docs/voting.md): agreement of the votes when there are several,
 // the geometric-mean token probability for a single answer, and "low" when no answer

@@ -44,9 +44,11 @@ class Tokenizer {
   static Tokenizer from_gguf(const GgufFile& file);
 
   // Text to ids. `add_bos` prepends the BOS token when the vocabulary has one.
-  // With `parse_special`, the texts of control, user-defined and unknown tokens found in
-  // `text` become those tokens (leftmost, longest match first); without it they are
-  // tokenized as ordinary text. Any byte string is accepted, including invalid UTF-8.
+  // The texts of user-defined tokens (added tokens such as Qwen3's <think>) found in
+  // `text` always become those tokens, as in the reference tokenizers; with
+  // `parse_special`, control and unknown tokens' texts do too (leftmost, longest match
+  // first); without it those are tokenized as ordinary text. Any byte string is
+  // accepted, including invalid UTF-8.
   std::vector<TokenId> encode(std::string_view text, bool add_bos, bool parse_special) const;
 
   // Ids to text. Control, unknown and unused tokens render as their vocabulary text, or

@@ -23,7 +23,48 @@ AdapterKeywords registry_keywords(const Registry& registry) {
   return out;
 }
 
+std::string last_line(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  const size_t nl = t.rfind('\n');
+  std::string line = nl == std::string::npos ? t : t.substr(nl + 1);
+  return line.size() > 160 ? line.substr(0, 160) + "..." : line;
+}
+
+// The sandboxed check of a code answer: the tests given with the question or found for it,
+// else only that the program runs and defines the function the question names.
+CodeTask code_task_for(const std::string& question, const std::string& adapter, const QueryOptions& o,
+                       std::string& source) {
+  std::optional<CodeTests> tests = o.code_tests;
+  if (!tests && o.find_code_tests) tests = o.find_code_tests(adapter, question);
+  CodeTask task;
+  task.entry_point = code_entry_point(question).value_or("");
+  if (tests) {
+    task.prelude = tests->prelude;
+    task.test_code = tests->test_code;
+    if (!tests->entry_point.empty()) task.entry_point = tests->entry_point;
+    // Plain asserts run as the tests file executes; the harness still calls check().
+    if (!task.entry_point.empty() && task.test_code.find("def check") == std::string::npos) {
+      task.test_code += "\n\ndef check(candidate):\n    pass\n";
+    }
+    source = tests->source;
+  }
+  return task;
+}
+
 }  // namespace
+
+const char* code_check_name(CodeCheck check) {
+  switch (check) {
+    case CodeCheck::NotCode: return "not code";
+    case CodeCheck::NotRun: return "not run";
+    case CodeCheck::TestsPassed: return "tests passed";
+    case CodeCheck::TestsFailed: return "tests failed";
+    case CodeCheck::RanWithoutTests: return "ran without tests";
+    case CodeCheck::FailedToRun: return "failed to run";
+  }
+  return "not run";
+}
 
 const char* confidence_name(ConfidenceLevel level) {
   switch (level) {
@@ -221,6 +262,13 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     r.prompt_tokens_evaluated = std::min<uint64_t>(s.tokens_evaluated() - before, prompt.size());
     Candidate c{choice.adapters[0], g.text, std::nullopt, g.mean_log_prob, g.stop, false};
     if (r.eval_type != EvalType::Code) c.answer = extract_answer(r.eval_type, g.text);
+    if (r.eval_type == EvalType::Code) {
+      const CodeAnswerCheck check = check_code_answer(question, g.text, choice.adapters[0], o);
+      c.passed = check.passed;
+      c.answer = check.code;
+      r.code_check = check.check;
+      r.code_check_detail = check.detail;
+    }
     r.candidates.push_back(c);
     r.text = g.text;
     r.answer = c.answer;
@@ -290,9 +338,13 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   } else if (r.eval_type == EvalType::Code) {
     std::vector<std::optional<std::string>> codes;
     for (const Candidate& c : r.candidates) codes.push_back(extract_code(c.text));
-    CodeTask task;
-    task.entry_point = code_entry_point(question).value_or("");
+    std::string source;
+    const CodeTask task = code_task_for(question, choice.adapters[0], o, source);
     CodeVote cv = vote_code(codes, task);
+    const bool has_tests = !task.test_code.empty();
+    r.code_check = cv.chosen ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
+                             : (has_tests ? CodeCheck::TestsFailed : CodeCheck::FailedToRun);
+    r.code_check_detail = cv.chosen ? source : fmt::format("none of the {} programs passed", cv.samples);
     for (size_t i = 0; i < r.candidates.size(); ++i) r.candidates[i].passed = cv.results[i].passed;
     r.agreement = cv.agreement;
     int winners = 0;
@@ -321,10 +373,36 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   return r;
 }
 
+CodeAnswerCheck check_code_answer(const std::string& question, const std::string& answer_text,
+                                  const std::string& adapter, const QueryOptions& o) {
+  CodeAnswerCheck out;
+  std::string source;
+  const CodeTask task = code_task_for(question, adapter, o, source);
+  out.code = extract_code(answer_text);
+  if (!out.code) {
+    out.check = CodeCheck::NotRun;
+    out.detail = "no code in the answer";
+    return out;
+  }
+  const CodeCandidateResult run = evaluate_code(out.code, task);
+  out.passed = run.passed;
+  const bool has_tests = !task.test_code.empty();
+  out.check = run.passed ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
+                         : (has_tests ? CodeCheck::TestsFailed : CodeCheck::FailedToRun);
+  out.detail = run.passed ? source : run.run.timed_out ? std::string("timed out") : last_line(run.run.stderr_text);
+  return out;
+}
+
 ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note) {
   const bool extracts = r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice;
   if (r.eval_type == EvalType::Code && r.votes_sampled > 1 && !r.answer) {
     note = fmt::format("none of the {} programs ran and passed its checks; treat this code as a draft", r.votes_sampled);
+    return ConfidenceLevel::Low;
+  }
+  if (r.eval_type == EvalType::Code && r.votes_sampled <= 1 &&
+      (r.code_check == CodeCheck::TestsFailed || r.code_check == CodeCheck::FailedToRun)) {
+    note = fmt::format("its program {} ({}); treat this code as a draft", code_check_name(r.code_check),
+                       r.code_check_detail);
     return ConfidenceLevel::Low;
   }
   if (extracts && !r.answer) {

@@ -18,7 +18,8 @@ SpecialTokenSplitter::SpecialTokenSplitter(const Vocab& vocab) {
   }
 }
 
-std::vector<Fragment> SpecialTokenSplitter::split(const Vocab& vocab, std::string_view text) const {
+std::vector<Fragment> SpecialTokenSplitter::split(const Vocab& vocab, std::string_view text,
+                                                  bool include_control) const {
   std::vector<Fragment> fragments;
   size_t text_start = 0;
   size_t pos = 0;
@@ -26,6 +27,7 @@ std::vector<Fragment> SpecialTokenSplitter::split(const Vocab& vocab, std::strin
     const std::vector<TokenId>& candidates = by_first_byte_[static_cast<uint8_t>(text[pos])];
     TokenId found = -1;
     for (TokenId id : candidates) {
+      if (!include_control && vocab.types[id] != TokenType::UserDefined) continue;
       if (text.substr(pos).starts_with(vocab.texts[id])) {
         found = id;
         break;

@@ -24,8 +24,10 @@ class SpecialTokenSplitter {
   explicit SpecialTokenSplitter(const Vocab& vocab);
 
   // Splits `text` at every special token, leftmost first and longest first at a
-  // position. Runs of text between tokens are non-empty.
-  std::vector<Fragment> split(const Vocab& vocab, std::string_view text) const;
+  // position. Runs of text between tokens are non-empty. Without `include_control` only
+  // user-defined tokens (added tokens such as Qwen3's <think>) are matched: the reference
+  // tokenizers match those in plain text too, and control tokens only when asked.
+  std::vector<Fragment> split(const Vocab& vocab, std::string_view text, bool include_control = true) const;
 
  private:
   // Candidate tokens by their first byte, longest text first.

@@ -75,11 +75,7 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_bos,
   if (add_bos && im.vocab.bos) out.push_back(*im.vocab.bos);
 
   std::vector<Fragment> fragments;
-  if (parse_special) {
-    fragments = im.specials->split(im.vocab, text);
-  } else if (!text.empty()) {
-    fragments.push_back({text, -1});
-  }
+  fragments = im.specials->split(im.vocab, text, parse_special);
   bool after_special = true;  // the start of the text counts as "after a special token"
   for (const Fragment& f : fragments) {
     if (f.token >= 0) {
