@@ -1,5 +1,7 @@
 // `loco route` and `loco router train|eval` end to end.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -8,6 +10,7 @@
 #include <sstream>
 
 #include "cli_runner.h"
+#include "loco/sha256.h"
 #include "test_paths.h"
 
 namespace loco {
@@ -67,6 +70,42 @@ TEST(RouterCli, TrainRouteAndEval) {
   r = run_cli({"router", "eval", dir + "/heldout.jsonl", "--router", "keyword"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("router: keyword"), std::string::npos);
+}
+
+// A v3 router is tied to the base model's content (its sha256), not its file name: a
+// renamed copy loads it, another model of the same shape under the trained name does not.
+TEST(RouterCli, EmbeddingRouterIsTiedToTheModelsHash) {
+  const std::string dir = test::temp_dir();
+  const std::vector<std::string> env = {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config"};
+  std::filesystem::copy_file(test::model_path("tiny-qwen3-f32.gguf"), dir + "/base.gguf");
+  std::filesystem::copy_file(test::model_path("tiny-qwen3-f32.gguf"), dir + "/renamed.gguf");
+  std::filesystem::copy_file(test::model_path("tiny-qwen3-q8_0.gguf"), dir + "/other.gguf");
+  // A small copy of the datasets: every query costs a forward pass.
+  for (const char* f : {"locollm-v1/math.jsonl", "locollm-v1/code.jsonl", "locollm-v1/analysis.jsonl",
+                        "gsm8k/train.jsonl", "gsm8k/test.jsonl", "humaneval/HumanEval.jsonl"}) {
+    std::filesystem::create_directories(std::filesystem::path(dir + "/ds/" + f).parent_path());
+    std::ifstream in(kDatasets + "/" + f);
+    std::ofstream out(dir + "/ds/" + f);
+    std::string line;
+    for (int i = 0; i < 20 && std::getline(in, line); ++i) out << line << "\n";
+  }
+  const std::string router = dir + "/router.json";
+  CliResult r = test::run_loco({"router", "train", "--router", "embedding", "-m", dir + "/base.gguf", "--out", router,
+                                "--data-dir", dir + "/ds"},
+                               env, LOCO_SOURCE_DIR);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string sha = sha256_file(dir + "/base.gguf");
+  EXPECT_NE(test::read_file(router).find("model sha256 " + sha), std::string::npos);
+  // Remembered for the next start (the hash of a 2.5 GB model takes seconds).
+  EXPECT_NE(test::read_file(dir + "/data/file-hashes.json").find(sha), std::string::npos);
+  r = test::run_loco({"route", "How many pens?", "--router", "embedding", "--model-file", router, "-m",
+                      dir + "/renamed.gguf"},
+                     env, LOCO_SOURCE_DIR);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_loco({"route", "How many pens?", "--router", "embedding", "--model-file", router, "-m",
+                      dir + "/other.gguf"},
+                     env, LOCO_SOURCE_DIR);
+  test::expect_one_line_error(r, "router was trained on features");
 }
 
 TEST(RouterCli, BadInputsGiveOneLineErrors) {

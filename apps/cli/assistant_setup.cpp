@@ -1,4 +1,5 @@
 #include "assistant_setup.h"
+#include "router_options.h"
 #include "text_file.h"
 
 #include <filesystem>
@@ -120,7 +121,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
       router = r;
     } else {
       auto r = std::make_shared<EmbeddingRouter>(EmbeddingRouter::load(
-          file, hidden_state_features(model, std::filesystem::path(s.model).filename().string())));
+          file, hidden_state_features(model, router_model_label(s.model, paths.data_dir))));
       if (s.router_threshold) r->set_threshold(*s.router_threshold);
       router = r;
     }
@@ -134,6 +135,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   setup.n_ctx = s.ctx;
   setup.model = model;
   setup.model_path = s.model;
+  setup.data_dir = paths.data_dir;
   setup.threads = s.threads;
   setup.kv_type = ao.kv_type;
   setup.assistant = std::make_unique<Assistant>(model, std::move(registry), router, ao);

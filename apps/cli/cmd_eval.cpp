@@ -8,6 +8,7 @@
 #include "assistant_setup.h"
 #include "commands.h"
 #include "eval_setup.h"
+#include "file_hash_cache.h"
 #include "loco/error.h"
 #include "loco/eval/grid.h"
 #include "loco/eval/report.h"
@@ -137,7 +138,7 @@ int run_eval_run(EvalFlags& f) {
       !f.out.empty() ? f.out : "loco-eval/" + slug(f.set + "-" + condition.mode + (f.adapter.empty() ? "" : "-" + f.adapter)) +
                                    fmt::format("-re2{}-v{}", f.re2, f.votes);
   std::filesystem::create_directories(dir);
-  const std::string model_sha = sha256_file(setup.model_path);
+  const std::string model_sha = cached_file_sha256(setup.model_path, setup.data_dir);
   // A private set's outputs may quote its items, so they are not kept on disk: such runs
   // cannot resume.
   eval::GenerationCache cache = set.is_private ? eval::GenerationCache() : eval::GenerationCache(dir + "/generations.jsonl");
@@ -190,7 +191,7 @@ int run_eval_grid(EvalFlags& f) {
   }
   const std::string dir = !f.out.empty() ? f.out : "loco-eval/grid-" + slug(f.adapter);
   std::filesystem::create_directories(dir);
-  const std::string model_sha = sha256_file(setup.model_path);
+  const std::string model_sha = cached_file_sha256(setup.model_path, setup.data_dir);
   eval::GenerationCache cache = set.is_private ? eval::GenerationCache() : eval::GenerationCache(dir + "/generations.jsonl");
   eval::Evaluator evaluator(*setup.assistant, setup.model, model_sha, session_options_for(setup), f.settings, &cache);
   eval::Results r = results_header(setup, model_sha, set, f.settings, "grid");

@@ -1,4 +1,5 @@
 #include "router_options.h"
+#include "file_hash_cache.h"
 
 #include <filesystem>
 
@@ -53,8 +54,12 @@ std::unique_ptr<Router> make_router(const RouterFlags& flags) {
   throw Error("unknown router kind " + kind);
 }
 
+std::string router_model_label(const std::string& gguf_path, const std::string& data_dir) {
+  return "model sha256 " + cached_file_sha256(gguf_path, data_dir);
+}
+
 FeatureExtractor base_model_features(const std::string& gguf_path) {
-  return hidden_state_features(Model::load(gguf_path), std::filesystem::path(gguf_path).filename().string());
+  return hidden_state_features(Model::load(gguf_path), router_model_label(gguf_path, resolve_user_paths().data_dir));
 }
 
 }  // namespace loco::cli

@@ -22,7 +22,10 @@ struct RouterFlags {
 void add_router_flags(CLI::App& app, RouterFlags& flags);
 std::unique_ptr<Router> make_router(const RouterFlags& flags);
 
-// v3 features from a base model file (its mean final hidden state, labelled by file name).
+// v3 features from a base model file (its mean final hidden state, labelled by its sha256).
 FeatureExtractor base_model_features(const std::string& gguf_path);
+// How a v3 router names the base model it was trained on: its sha256, so a renamed copy
+// still loads the router and another model under the same name does not.
+std::string router_model_label(const std::string& gguf_path, const std::string& data_dir);
 
 }  // namespace loco::cli
