@@ -176,21 +176,7 @@ int run_compare(ToolFlags f) {
   fmt::print("{}\n", c.verdict == "no measurable difference"
                          ? "no measurable difference (the interval contains zero)"
                          : c.verdict == "B better" ? "B is better, measurably" : "B is worse, measurably");
-  if (f.json_output) {
-    fmt::print("{}\n", json{{"n", p.n},
-                            {"both", p.both},
-                            {"only_a", p.only_a},
-                            {"only_b", p.only_b},
-                            {"neither", p.neither},
-                            {"accuracy_a", p.accuracy_a},
-                            {"accuracy_b", p.accuracy_b},
-                            {"difference", p.difference},
-                            {"ci95", {p.ci95.low, p.ci95.high}},
-                            {"mcnemar_p", p.p_value},
-                            {"measurable", p.measurable},
-                            {"verdict", c.verdict}}
-                           .dump());
-  }
+  if (f.json_output) fmt::print("{}\n", eval::comparison_to_json(c));
   return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "tokenizer/utf8.h"
+
 namespace loco::eval {
 namespace {
 
@@ -35,45 +37,10 @@ constexpr double kMaxTooltipW = 1200;
 // One code point of `s` at `i`; malformed UTF-8 decodes as U+FFFD one byte at a time, so
 // whatever the caller passes, the document stays valid UTF-8.
 std::pair<char32_t, size_t> decode(std::string_view s, size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return {b0, 1};
-  size_t len = 0;
-  char32_t cp = 0, min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return {0xFFFD, 1};
-  }
-  if (i + len > s.size()) return {0xFFFD, 1};
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return {0xFFFD, 1};
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1};
+  char32_t cp = 0;
+  size_t len = 1;
+  if (!utf8::decode(s, i, cp, len)) return {0xFFFD, 1};
   return {cp, len};
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Valid UTF-8 holding only characters XML 1.0 allows (control characters become spaces:
@@ -85,7 +52,7 @@ std::string clean(std::string_view s) {
     i += len;
     if (cp < 0x20 || cp == 0x7F) cp = ' ';
     if (cp == 0xFFFE || cp == 0xFFFF) cp = 0xFFFD;
-    append_utf8(out, cp);
+    utf8::append(out, cp);
   }
   return out;
 }

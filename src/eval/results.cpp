@@ -370,6 +370,10 @@ Results results_from_json(const std::string& text, const std::string& path) {
   }
 }
 
+std::string comparison_to_json(const Comparison& c) {
+  return comparison_json(c).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string item_to_json(const ItemRecord& it) {
   const bool hide = it.question.empty() && it.outputs.empty() && it.id.rfind("sha256:", 0) == 0;
   json j;

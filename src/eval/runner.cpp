@@ -12,6 +12,7 @@
 #include "loco/generate_batch.h"
 #include "loco/kv_cache.h"
 #include "loco/sha256.h"
+#include "tokenizer/utf8.h"
 
 namespace loco::eval {
 namespace {
@@ -25,37 +26,6 @@ uint64_t fnv1a(const std::string& s) {
     h *= 1099511628211ull;
   }
   return h;
-}
-
-// Generated text can hold invalid UTF-8 (a model may emit any byte token). Results are
-// JSON, so each invalid byte becomes U+FFFD here, before the text is scored or cached:
-// a fresh run and a resumed one then see the same text.
-std::string valid_utf8(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 && c >= 0xC2 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E && c <= 0xF4 ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size();
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
-    if (ok && n == 3) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogate
-    }
-    if (ok && n == 4) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (ok) {
-      out.append(s, i, n);
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
 }
 
 SamplerConfig sampling_for(const RunSettings& s, int votes, uint64_t seed) {
@@ -240,7 +210,10 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
       seconds += std::chrono::duration<double>(Clock::now() - t0).count();
       for (const Sample& s : r.samples) {
         GenerationCache::Entry& e = fresh[static_cast<size_t>(s.group)];
-        e.outputs.push_back(valid_utf8(s.text));
+        // Generated text can hold invalid UTF-8 (a model may emit any byte token); results
+        // are JSON, so it is repaired before it is scored or cached, and a fresh run and a
+        // resumed one see the same text.
+        e.outputs.push_back(utf8::repair(s.text));
         e.tokens.push_back(static_cast<int64_t>(s.tokens.size()));
         generated_tokens += static_cast<int64_t>(s.tokens.size());
       }

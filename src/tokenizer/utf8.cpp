@@ -96,4 +96,20 @@ bool is_valid(std::string_view s) {
   return true;
 }
 
+std::string repair(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    size_t len = 1;
+    if (decode(s, i, cp, len)) {
+      out.append(s.substr(i, len));
+    } else {
+      out += "\xEF\xBF\xBD";
+    }
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace loco::utf8

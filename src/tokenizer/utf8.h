@@ -1,4 +1,4 @@
-// UTF-8 helpers shared by the tokenizer: sequence lengths, code point decoding and
+// UTF-8 helpers shared by the tokenizer (and the evaluation's reports): sequence lengths, code point decoding and
 // encoding, and finding where an incomplete trailing character starts.
 #pragma once
 
@@ -26,5 +26,9 @@ void append(std::string& out, char32_t cp);
 size_t incomplete_tail(std::string_view s);
 
 bool is_valid(std::string_view s);
+
+// `s` with each byte that does not belong to a valid sequence replaced by U+FFFD, so text
+// a model generated (any byte token) can go into JSON or XML.
+std::string repair(std::string_view s);
 
 }  // namespace loco::utf8

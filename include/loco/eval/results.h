@@ -111,6 +111,7 @@ Comparison compare_conditions(const std::string& a_name, const std::vector<ItemR
 std::string results_to_json(const Results& results);
 Results results_from_json(const std::string& text, const std::string& path);
 std::string item_to_json(const ItemRecord& item);  // one line
+std::string comparison_to_json(const Comparison& comparison);  // one line, as in results.json
 ItemRecord item_from_json(const std::string& line, const std::string& where);
 
 // Reads DIR/results.json and DIR/items.jsonl (items may be absent for a score run).
