@@ -9,6 +9,7 @@
 #include "loco/assistant.h"
 #include "loco/error.h"
 #include "loco/registry.h"
+#include "loco/sha256.h"
 #include "test_paths.h"
 
 namespace loco {
@@ -44,6 +45,35 @@ struct AssistantTest : ::testing::Test {
     return q;
   }
 };
+
+// The registry's sha256 is checked when an adapter is loaded (GGUF file, or a PEFT
+// directory's weights): a changed file is refused by name, the recorded one loads.
+TEST(AssistantAdapterHash, ChangedAdapterFilesAreRefused) {
+  const std::string dir = test::temp_dir();
+  const std::string gguf = test::model_path("tiny-qwen3-lora-attn.gguf");
+  const std::string peft = test::model_path("tiny-qwen3-lora-all-peft");
+  const std::string good = sha256_file(gguf), good_peft = sha256_file(peft + "/adapter_model.safetensors");
+  const std::string wrong(64, 'a');
+  std::ofstream(dir + "/registry.yaml") << "adapters:\n"
+      "  right:\n    type: lora-gguf\n    path: " << gguf << "\n    sha256: " << good << "\n"
+      "  right_peft:\n    type: lora-peft\n    path: " << peft << "\n    sha256: " << good_peft << "\n"
+      "  changed:\n    type: lora-gguf\n    path: " << gguf << "\n    sha256: " << wrong << "\n"
+      "  changed_peft:\n    type: lora-peft\n    path: " << peft << "\n    sha256: " << wrong << "\n";
+  auto model = Model::load(test::model_path("tiny-qwen3-q8_0.gguf"));
+  Assistant assistant{model, Registry::load(dir + "/registry.yaml"), nullptr, Assistant::Options{256, 1, KvType::F16}};
+  EXPECT_NE(assistant.adapter("right"), nullptr);
+  EXPECT_NE(assistant.adapter("right_peft"), nullptr);
+  for (const char* name : {"changed", "changed_peft"}) {
+    try {
+      assistant.adapter(name);
+      FAIL() << name;
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(std::string("adapter '") + name + "'"), std::string::npos) << what;
+      EXPECT_NE(what.find("the file changed since it was registered"), std::string::npos) << what;
+    }
+  }
+}
 
 TEST_F(AssistantTest, RouterPicksTheAdapterAndExplainsWhy) {
   QueryResult r = assistant.ask("How many apples are there in total?", options());

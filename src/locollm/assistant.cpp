@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "loco/answer.h"
 #include "loco/chat_prompt.h"
 #include "loco/error.h"
 #include "loco/prompt_builder.h"
+#include "loco/sha256.h"
 #include "loco/vote.h"
 
 namespace loco {
@@ -98,7 +100,21 @@ std::shared_ptr<const LoraAdapter> Assistant::adapter(const std::string& name) {
     throw Error(fmt::format("adapter '{}' is a merged model (type {}); it cannot be applied to this base at run "
                             "time: run it as the model (-m {})", name, e->type, registry_.resolve(e->path)));
   }
-  auto a = LoraAdapter::load(registry_.resolve(e->path), *model_);
+  const std::string path = registry_.resolve(e->path);
+  if (!e->sha256.empty()) {
+    // The registry's hash is what the adapter was evaluated as: a file changed since (a
+    // retrained adapter copied over, a damaged download) must not answer under its name.
+    const bool is_dir = std::filesystem::is_directory(path);
+    const std::string weights = is_dir ? path + "/adapter_model.safetensors" : path;
+    if (!std::filesystem::exists(weights)) throw Error("adapter '" + name + "': " + weights + " is missing");
+    const std::string actual = sha256_file(weights);
+    if (actual != e->sha256) {
+      throw Error(fmt::format("adapter '{}': {} has sha256 {}, but {} records {}; the file changed since it was "
+                              "registered (add it again with `loco adapters add --force` if that was intended)",
+                              name, weights, actual.substr(0, 16), registry_.file(), e->sha256.substr(0, 16)));
+    }
+  }
+  auto a = LoraAdapter::load(path, *model_);
   adapters_[name] = a;
   return a;
 }
