@@ -1,5 +1,7 @@
 // The `loco` executable end to end: output formats, exit codes and one-line errors.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -74,6 +76,19 @@ TEST(Cli, TokenizeMatchesAddedTokensWithoutSpecial) {
   EXPECT_EQ(plain.out.rfind("4099 ", 0), 0u) << plain.out;
   EXPECT_NE(plain.out.find(" 4100 "), std::string::npos) << plain.out;
   EXPECT_EQ(plain.out.find("4098"), std::string::npos) << plain.out;
+}
+
+// --stats goes to stderr on a line of its own; the generated text on stdout ends its line.
+TEST(Cli, GenerateStatsAreALineOfTheirOwnOnStderr) {
+  CliResult r = run_cli({"generate", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-p", "Hello", "-n", "6",
+                         "--seed", "1", "--stats"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_FALSE(r.out.empty());
+  EXPECT_EQ(r.out.back(), '\n');
+  EXPECT_EQ(r.out.find("tokens/s"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.rfind("prompt: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("tokens/s"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST(Cli, TokenizeEmptyTextPrintsAnEmptyLine) {
