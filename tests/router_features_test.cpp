@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "loco/error.h"
-#include "locollm/text_features.h"
+#include "locollm/router/text_features.h"
 
 namespace loco::router {
 namespace {

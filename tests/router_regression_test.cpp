@@ -6,9 +6,9 @@
 #include <cmath>
 #include <random>
 
-#include "locollm/calibration.h"
-#include "locollm/lbfgs.h"
-#include "locollm/softmax_regression.h"
+#include "locollm/router/calibration.h"
+#include "locollm/router/lbfgs.h"
+#include "locollm/router/softmax_regression.h"
 
 namespace loco::router {
 namespace {

@@ -1,4 +1,4 @@
-#include "locollm/yaml_util.h"
+#include "locollm/registry/yaml_util.h"
 
 #include <yaml-cpp/depthguard.h>
 

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "locollm/text_features.h"
+#include "locollm/router/text_features.h"
 
 namespace loco::router {
 

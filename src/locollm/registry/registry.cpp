@@ -12,7 +12,7 @@
 
 #include "loco/error.h"
 #include "loco/sha256.h"
-#include "locollm/yaml_util.h"
+#include "locollm/registry/yaml_util.h"
 
 namespace loco {
 

@@ -1,4 +1,4 @@
-#include "locollm/router_file.h"
+#include "locollm/router/router_file.h"
 
 #include <cmath>
 #include <fstream>

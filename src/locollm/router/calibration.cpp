@@ -1,4 +1,4 @@
-#include "locollm/calibration.h"
+#include "locollm/router/calibration.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // The child side of the code sandbox (see sandbox_child.h): only system calls from here on.
-#include "locollm/sandbox_child.h"
+#include "locollm/sandbox/sandbox_child.h"
 
 #include <fcntl.h>
 #include <linux/audit.h>

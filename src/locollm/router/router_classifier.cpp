@@ -5,9 +5,9 @@
 
 #include "loco/error.h"
 #include "loco/router_learned.h"
-#include "locollm/learned_head.h"
-#include "locollm/router_file.h"
-#include "locollm/text_features.h"
+#include "locollm/router/learned_head.h"
+#include "locollm/router/router_file.h"
+#include "locollm/router/text_features.h"
 
 namespace loco {
 

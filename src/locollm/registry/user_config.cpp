@@ -7,7 +7,7 @@
 #include <set>
 
 #include "loco/error.h"
-#include "locollm/yaml_util.h"
+#include "locollm/registry/yaml_util.h"
 
 namespace loco {
 

@@ -1,4 +1,4 @@
-#include "locollm/learned_head.h"
+#include "locollm/router/learned_head.h"
 
 #include <fmt/format.h>
 
@@ -7,8 +7,8 @@
 #include <set>
 
 #include "loco/error.h"
-#include "locollm/calibration.h"
-#include "locollm/router_file.h"
+#include "locollm/router/calibration.h"
+#include "locollm/router/router_file.h"
 
 namespace loco {
 

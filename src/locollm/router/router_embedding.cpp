@@ -6,8 +6,8 @@
 
 #include "loco/error.h"
 #include "loco/router_learned.h"
-#include "locollm/learned_head.h"
-#include "locollm/router_file.h"
+#include "locollm/router/learned_head.h"
+#include "locollm/router/router_file.h"
 
 namespace loco {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "locollm/answer_text.h"
+#include "locollm/answer/answer_text.h"
 #include "loco/answer.h"
 
 namespace loco {

@@ -23,8 +23,8 @@
 #include <optional>
 #include <sstream>
 
-#include "locollm/sandbox_child.h"
-#include "locollm/sandbox_guard.h"
+#include "locollm/sandbox/sandbox_child.h"
+#include "locollm/sandbox/sandbox_guard.h"
 #include "loco/error.h"
 
 namespace loco {

@@ -1,10 +1,10 @@
-#include "locollm/softmax_regression.h"
+#include "locollm/router/softmax_regression.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "locollm/calibration.h"
-#include "locollm/lbfgs.h"
+#include "locollm/router/calibration.h"
+#include "locollm/router/lbfgs.h"
 
 namespace loco::router {
 

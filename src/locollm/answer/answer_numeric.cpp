@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "locollm/answer_text.h"
+#include "locollm/answer/answer_text.h"
 #include "loco/answer.h"
 
 namespace loco {

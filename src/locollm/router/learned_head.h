@@ -10,7 +10,7 @@
 
 #include "loco/router.h"
 #include "loco/router_learned.h"
-#include "locollm/softmax_regression.h"
+#include "locollm/router/softmax_regression.h"
 
 namespace loco {
 

@@ -1,7 +1,7 @@
 // Two-loop recursion (Nocedal & Wright, Numerical Optimization, algorithm 7.4) with a
 // backtracking line search on the Armijo condition. Pairs whose curvature s·y is not
 // positive are skipped, which keeps the implied Hessian positive definite.
-#include "locollm/lbfgs.h"
+#include "locollm/router/lbfgs.h"
 
 #include <algorithm>
 #include <cmath>

@@ -15,7 +15,7 @@
 #include <set>
 #include <string>
 
-#include "locollm/answer_text.h"
+#include "locollm/answer/answer_text.h"
 #include "loco/answer.h"
 
 namespace loco {

@@ -1,4 +1,4 @@
-#include "locollm/sandbox_guard.h"
+#include "locollm/sandbox/sandbox_guard.h"
 
 namespace loco::sandbox_detail {
 

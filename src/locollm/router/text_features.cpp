@@ -1,4 +1,4 @@
-#include "locollm/text_features.h"
+#include "locollm/router/text_features.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // Evaluation types and the extraction entry point; free-text normalisation.
 #include <string>
 
-#include "locollm/answer_text.h"
+#include "locollm/answer/answer_text.h"
 #include "loco/answer.h"
 #include "loco/error.h"
 
