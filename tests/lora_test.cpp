@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "logits_reference.h"
+#include "lora/safetensors.h"
 #include "loco/error.h"
 #include "loco/gguf.h"
 #include "loco/lora.h"
@@ -350,6 +351,52 @@ TEST(LoraMerge, MergedFileMatchesTheReference) {
       EXPECT_LE(test::relative_rms(s.logits(static_cast<int32_t>(p)).data(), ref.data() + p * n_vocab, n_vocab),
                 c.tolerance);
     }
+  }
+}
+
+}  // namespace
+}  // namespace loco
+
+namespace loco {
+namespace {
+
+// A hostile PEFT file: a layer number far beyond int is a clear error naming it, not an
+// internal error from the conversion; a safetensors file beyond any adapter's size is
+// refused before it is read (a sparse file: no disk is used).
+TEST(LoraPeftHostile, HugeLayerNumberAndHugeFileAreClearErrors) {
+  auto model = Model::load(test::model_path("tiny-qwen3-f32.gguf"));
+  const std::string dir = test::temp_dir() + "/peft";
+  std::filesystem::create_directories(dir);
+  const std::string name = "base_model.model.model.layers.99999999999999999999.self_attn.q_proj.lora_";
+  const int64_t n = model->config().n_embd;
+  const uint64_t a_bytes = 4 * static_cast<uint64_t>(n) * 4, b_bytes = static_cast<uint64_t>(n) * 4 * 4;
+  nlohmann::json header = {
+      {name + "A.weight", {{"dtype", "F32"}, {"shape", {4, n}}, {"data_offsets", {0, a_bytes}}}},
+      {name + "B.weight", {{"dtype", "F32"}, {"shape", {n, 4}}, {"data_offsets", {a_bytes, a_bytes + b_bytes}}}}};
+  const std::string h = header.dump();
+  const uint64_t hl = h.size();
+  {
+    std::ofstream st(dir + "/adapter_model.safetensors", std::ios::binary);
+    st.write(reinterpret_cast<const char*>(&hl), 8);
+    st << h << std::string(a_bytes + b_bytes, '\0');
+  }
+  std::ofstream(dir + "/adapter_config.json")
+      << R"({"peft_type":"LORA","r":4,"lora_alpha":8,"target_modules":["q_proj"]})";
+  try {
+    LoraAdapter::load(dir, *model);
+    FAIL() << "a huge layer number was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("names layer 99999999999999999999"), std::string::npos) << e.what();
+  }
+
+  const std::string huge = dir + "/huge.safetensors";
+  std::ofstream(huge).put('x');
+  std::filesystem::resize_file(huge, (uint64_t{4} << 30) + 1);
+  try {
+    SafetensorsFile::open(huge);
+    FAIL() << "a 4 GiB safetensors file was read";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("larger than the 4 GiB"), std::string::npos) << e.what();
   }
 }
 
