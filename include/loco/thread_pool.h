@@ -3,11 +3,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -35,13 +33,11 @@ class ThreadPool {
   void run_tasks(int thread);
 
   // Workers spin briefly on `generation_` (a decode step issues hundreds of parallel
-  // regions per token, and a condition-variable wake-up costs tens of microseconds), then
-  // sleep on the condition variable until the next job.
+  // regions per token, and a futex wake-up costs tens of microseconds), then sleep on it
+  // (std::atomic::wait) until the next job.
   int n_threads_;
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint32_t> generation_{0};  // 32 bits: a futex word; only compared for equality
   std::atomic<int> sleepers_{0};
   std::atomic<int> pending_workers_{0};
   std::atomic<bool> stopping_{false};

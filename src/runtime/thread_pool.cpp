@@ -1,5 +1,6 @@
 #include "loco/thread_pool.h"
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <string>
@@ -20,20 +21,31 @@ inline void cpu_relax() {
 #endif
 }
 
-// Waits spin on `pause` for a few microseconds, then yield the core on every check: when
-// other programs compete for the cores, the thread we wait for may be the one that needs
-// this core, and burning a whole time slice spinning would stall every parallel region.
-constexpr int kPauseIterations = 256;
-// A worker with no job sleeps on the condition variable after about a millisecond.
-constexpr int kSpinIterations = 20000;
+// A thread that waits spins on `pause` for up to kSpinTime, then gives the core away: a
+// worker by sleeping on a futex until the next job, the caller by yielding until its
+// workers finish. A decode step issues hundreds of parallel regions per token, each a
+// few tens of microseconds, so waits are short when the cores are ours; a system call
+// per wait (sched_yield) costs more than the wait itself, above all in a virtual machine,
+// where every entry to the kernel is a trip through the hypervisor. Spinning is bounded
+// by time, not by iterations, because `pause` takes from ~10 to ~140 cycles depending
+// on the microarchitecture.
+constexpr auto kSpinTime = std::chrono::microseconds(500);
 
-inline void wait_step(int& iteration) {
-  if (++iteration < kPauseIterations) {
+class SpinWait {
+ public:
+  // True while the wait should keep spinning; the clock is read every 64 pauses.
+  bool spin() {
     cpu_relax();
-  } else {
-    std::this_thread::yield();
+    if ((++iterations_ & 63) != 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (iterations_ == 64) start_ = now;
+    return now - start_ < kSpinTime;
   }
-}
+
+ private:
+  uint64_t iterations_ = 0;
+  std::chrono::steady_clock::time_point start_;
+};
 
 }  // namespace
 
@@ -45,12 +57,9 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads
 }
 
 ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_.store(true);
-    generation_.fetch_add(1);
-  }
-  wake_.notify_all();
+  stopping_.store(true);
+  generation_.fetch_add(1);
+  generation_.notify_all();
   for (std::thread& w : workers_) w.join();
 }
 
@@ -63,14 +72,14 @@ void ThreadPool::run_tasks(int thread) {
 }
 
 void ThreadPool::worker_loop(int thread) {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
-    int spins = 0;
-    while (generation_.load() == seen && spins < kSpinIterations) wait_step(spins);
+    SpinWait spin;
+    while (generation_.load() == seen && spin.spin()) {
+    }
     if (generation_.load() == seen) {
-      std::unique_lock lock(mutex_);
       sleepers_.fetch_add(1);
-      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      generation_.wait(seen);  // a futex: returns once generation_ != seen
       sleepers_.fetch_sub(1);
     }
     seen = generation_.load();
@@ -92,13 +101,12 @@ void ThreadPool::parallel_for(int64_t n_tasks,
   next_task_.store(0, std::memory_order_relaxed);
   pending_workers_.store(n_threads_ - 1);
   generation_.fetch_add(1);  // publishes the job (sequentially consistent)
-  if (sleepers_.load() > 0) {
-    std::lock_guard lock(mutex_);
-    wake_.notify_all();
-  }
+  if (sleepers_.load() > 0) generation_.notify_all();
   run_tasks(0);
-  int iteration = 0;
-  while (pending_workers_.load(std::memory_order_acquire) > 0) wait_step(iteration);
+  SpinWait spin;
+  while (pending_workers_.load(std::memory_order_acquire) > 0) {
+    if (!spin.spin()) std::this_thread::yield();
+  }
   job_ = nullptr;
 }
 

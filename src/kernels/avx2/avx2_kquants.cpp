@@ -39,7 +39,7 @@ struct K45 : RowTiles<K45<kFive, kBlockBytes, kQsOffset>> {
     const __m256i low4 = _mm256_set1_epi8(0x0f);
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * kBlockBytes;
-      prefetch_block(blk + 8 * kBlockBytes, kBlockBytes);
+      prefetch_block(blk + kPrefetchBlocks * kBlockBytes, kBlockBytes);
       const __m128i sm = unpack_scales_k4(blk + 4);  // scales at byte 4 in both types
       // Scales as int16 in both lanes (picked per sub-block below); minimums doubled so
       // each meets one bsum of 16 values.
@@ -110,7 +110,7 @@ struct Q6K : RowTiles<Q6K> {
     for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ6_K));
-      prefetch_block(blk + 8 * sizeof(BlockQ6_K), sizeof(BlockQ6_K));
+      prefetch_block(blk + kPrefetchBlocks * sizeof(BlockQ6_K), sizeof(BlockQ6_K));
       const __m256i scales = _mm256_cvtepi8_epi16(
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + offsetof(BlockQ6_K, scales))));
       // Σ scale·(q − 32)·a = Σ scale·q·a − 32·Σ scale·bsum.

@@ -98,7 +98,7 @@ struct Q4K : RowTiles<Q4K> {
     for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ4_K));
-      prefetch_block(blk + 8 * sizeof(BlockQ4_K), sizeof(BlockQ4_K));
+      prefetch_block(blk + kPrefetchBlocks * sizeof(BlockQ4_K), sizeof(BlockQ4_K));
       __m512i q[4];
       unpack_nibbles_k4(blk + offsetof(BlockQ4_K, qs), q);
       const ScalesK4 s = spread_scales_k4(blk + offsetof(BlockQ4_K, scales));
@@ -127,7 +127,7 @@ struct Q5K : RowTiles<Q5K> {
     const __m512i sixteen = _mm512_set1_epi8(16);
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ5_K));
-      prefetch_block(blk + 8 * sizeof(BlockQ5_K), sizeof(BlockQ5_K));
+      prefetch_block(blk + kPrefetchBlocks * sizeof(BlockQ5_K), sizeof(BlockQ5_K));
       __m512i q[4];
       unpack_nibbles_k4(blk + offsetof(BlockQ5_K, qs), q);
       const __m512i qh = broadcast256(blk + offsetof(BlockQ5_K, qh));
@@ -180,7 +180,7 @@ struct Q6K : RowTiles<Q6K> {
     for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t b = b0; b < b1; ++b) {
       const uint8_t* blk = w_row + b * static_cast<int64_t>(sizeof(BlockQ6_K));
-      prefetch_block(blk + 8 * sizeof(BlockQ6_K), sizeof(BlockQ6_K));
+      prefetch_block(blk + kPrefetchBlocks * sizeof(BlockQ6_K), sizeof(BlockQ6_K));
       __m512i q[4];
       unpack(blk, q);
       const __m256i sc16 = _mm256_cvtepi8_epi16(
