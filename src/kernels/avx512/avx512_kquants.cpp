@@ -56,13 +56,22 @@ struct ScalesK4 {
   __m256i mins;
 };
 
+// Byte shuffles (vpshufb, in-lane) of the 16 unpacked bytes broadcast to every lane: a
+// control byte with the top bit set gives zero, so each word is a zero-extended byte.
+inline __m512i spread_control_k4(int lo, int hi) {
+  const __m256i lo_words = _mm256_set1_epi16(static_cast<int16_t>(0x8000 | lo));
+  const __m256i hi_words = _mm256_set1_epi16(static_cast<int16_t>(0x8000 | hi));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo_words), hi_words, 1);
+}
+
 inline ScalesK4 spread_scales_k4(const uint8_t* packed) {
-  const __m256i sm = _mm256_cvtepu8_epi16(unpack_scales_k4(packed));
-  const __m512i sm512 = _mm512_zextsi256_si512(sm);
+  const __m128i sm = unpack_scales_k4(packed);
+  const __m512i all = _mm512_broadcast_i32x4(sm);
   ScalesK4 s;
-  for (int j = 0; j < 4; ++j) s.sc[j] = _mm512_permutexvar_epi16(halves_epi16(2 * j, 2 * j + 1), sm512);
-  const __m256i pairs = _mm256_setr_epi16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-  s.mins = _mm256_permutexvar_epi16(pairs, sm);
+  for (int j = 0; j < 4; ++j) s.sc[j] = _mm512_shuffle_epi8(all, spread_control_k4(2 * j, 2 * j + 1));
+  const __m256i pairs = _mm256_setr_epi8(8, -128, 8, -128, 9, -128, 9, -128, 10, -128, 10, -128, 11, -128, 11, -128,
+                                         12, -128, 12, -128, 13, -128, 13, -128, 14, -128, 14, -128, 15, -128, 15, -128);
+  s.mins = _mm256_shuffle_epi8(_mm512_castsi512_si256(all), pairs);
   return s;
 }
 
