@@ -191,6 +191,11 @@ TEST(Confidence, RulesInPlainWords) {
   EXPECT_EQ(judge_confidence(result(EvalType::FreeText, 1, "1/1", 1.0, "x", std::log(0.3)), note), ConfidenceLevel::Low);
   EXPECT_EQ(judge_confidence(result(EvalType::Code, 4, "0/4", 0.0, std::nullopt), note), ConfidenceLevel::Low);
   EXPECT_NE(note.find("none of the 4 programs"), std::string::npos);
+  // A code answer the sandbox could not run is a draft, even when the votes agree in text.
+  QueryResult unrun = result(EvalType::Code, 1, "1/1", 1.0, "def f(): pass", std::log(0.95));
+  unrun.code_check = CodeCheck::SandboxUnavailable;
+  EXPECT_EQ(judge_confidence(unrun, note), ConfidenceLevel::Low);
+  EXPECT_NE(note.find("not run"), std::string::npos);
 }
 
 // Stopping early cannot raise confidence: 3 agreeing of 5 planned is Medium whether the

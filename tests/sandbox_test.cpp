@@ -1,7 +1,9 @@
 // The code sandbox: each hostile program is contained, leaves no process or file behind,
 // and the machine still works afterwards. Tests named *KernelLayers* switch the Python
-// audit hook off to show the kernel layers hold on their own; they skip when this
-// kernel or environment provides none of the layers that would stop the attack.
+// audit hook off to show the kernel layers hold on their own. Nothing here skips: the
+// sandbox refuses to run without its required layers (FailsClosed* shows it), so every
+// test that runs a program runs it with all of them, and RequiredLayersAreActive
+// asserts them by name.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -10,6 +12,11 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <cstddef>
 
 #include <gtest/gtest.h>
 
@@ -17,12 +24,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "loco/error.h"
+#include "loco/assistant.h"
 #include "loco/sandbox.h"
 
 namespace loco {
@@ -30,15 +40,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The sandbox needs a python3; on a machine without one these tests skip (and
-// MissingPythonIsAClearError still checks the error).
+// The sandbox needs a python3 (scripts/setup.sh installs it): its absence is a failure,
+// not a skip. MissingPythonIsAClearError checks the error a user without one gets.
 class Sandbox : public ::testing::Test {
  protected:
   void SetUp() override {
     try {
       find_python3();
     } catch (const Error& e) {
-      GTEST_SKIP() << e.what();
+      FAIL() << e.what();
     }
   }
 };
@@ -125,6 +135,31 @@ TEST_F(Sandbox, PassingProgram) {
   EXPECT_EQ(live_processes_in_group(r.process_group), 0);
 }
 
+// Where CI runs (as root, Linux 6.x) every layer is active, netns included; as another
+// user the required ones are (netns needs unprivileged user namespaces).
+TEST_F(Sandbox, RequiredLayersAreActive) {
+  SandboxResult r = run_python_sandboxed("print('ok')", without_guard());
+  ASSERT_TRUE(r.passed) << r.stderr_text;
+  for (const char* layer : {"setsid", "rlimits", "landlock", "seccomp"}) EXPECT_TRUE(has_layer(r, layer)) << layer;
+  if (geteuid() == 0) {
+    EXPECT_TRUE(has_layer(r, "uid")) << layers_of(r);
+    EXPECT_TRUE(has_layer(r, "netns")) << layers_of(r);
+  }
+  EXPECT_FALSE(has_layer(r, "python-guard"));
+  // It really is another, unprivileged user.
+  SandboxResult who = run_python_sandboxed("import os\nprint(os.getuid(), os.geteuid(), os.getgid())", without_guard());
+  ASSERT_TRUE(who.passed) << who.stderr_text;
+  std::istringstream ids(who.stdout_text);
+  long uid = -1, euid = -1, gid = -1;
+  ids >> uid >> euid >> gid;
+  EXPECT_NE(uid, 0);
+  EXPECT_NE(euid, 0);
+  EXPECT_NE(gid, 0);
+  if (geteuid() != 0) {
+    EXPECT_EQ(uid, static_cast<long>(getuid()));
+  }
+}
+
 TEST_F(Sandbox, FailingAssertionAndExitCodes) {
   SandboxResult r = run_python_sandboxed("def add(a, b):\n    return a - b\nassert add(2, 2) == 4, 'add is wrong'\n");
   EXPECT_FALSE(r.passed);
@@ -196,15 +231,11 @@ TEST_F(Sandbox, ForkBombIsContainedByKernelLayers) {
     SandboxLimits limits = without_guard();
     limits.wall_seconds = 5;
     SandboxResult r = run_python_sandboxed(program, limits);
-    // RLIMIT_NPROC binds unless we are root without our own uid.
-    bool nproc = has_layer(r, "uid") || geteuid() != 0;
-    if (!has_layer(r, "seccomp") && !nproc) GTEST_SKIP() << "no kernel layer stops forks here: " << layers_of(r);
+    ASSERT_TRUE(has_layer(r, "seccomp")) << layers_of(r);
     EXPECT_FALSE(r.passed) << program;
     EXPECT_EQ(live_processes_in_group(r.process_group), 0) << program;
-    if (has_layer(r, "seccomp")) {
-      EXPECT_FALSE(r.timed_out);  // the first fork fails at once
-      EXPECT_NE(r.stderr_text.find("PermissionError"), std::string::npos) << r.stderr_text;
-    }
+    EXPECT_FALSE(r.timed_out);  // the first fork fails at once
+    EXPECT_NE(r.stderr_text.find("PermissionError"), std::string::npos) << r.stderr_text;
   }
   expect_machine_healthy();
 }
@@ -254,7 +285,7 @@ TEST_F(Sandbox, WritesOutsideFailWithKernelLayersAlone) {
   bool escaped = fs::exists(tmp_target);
   fs::remove(tmp_target, ec);
   // /tmp is writable by every user: only Landlock keeps the program out of it.
-  if (!has_layer(r, "landlock")) GTEST_SKIP() << "no Landlock here: " << layers_of(r);
+  ASSERT_TRUE(has_layer(r, "landlock")) << layers_of(r);
   EXPECT_TRUE(r.passed) << r.stdout_text << r.stderr_text;
   EXPECT_FALSE(escaped);
 }
@@ -329,8 +360,7 @@ TEST_F(Sandbox, SocketsFailWithKernelLayersAlone) {
   Listener listener;
   SandboxResult r = run_python_sandboxed(connect_attempts(listener.port()), without_guard());
   bool reached = listener.accepted();
-  if (!has_layer(r, "seccomp") && !has_layer(r, "netns") && !has_layer(r, "landlock"))
-    GTEST_SKIP() << "no kernel layer blocks the network here: " << layers_of(r);
+  ASSERT_TRUE(has_layer(r, "seccomp")) << layers_of(r);
   EXPECT_TRUE(r.passed) << r.stdout_text << r.stderr_text;
   EXPECT_FALSE(reached);
   expect_listener_works(listener);
@@ -399,6 +429,30 @@ TEST_F(Sandbox, LargeFilesFail) {
       << r.stderr_text;
 }
 
+// Many files, each under the file-size limit, would still fill the disk: the program is
+// killed once the directory holds more than disk_bytes (checked every 20 ms), long
+// before the wall-clock limit. Many empty files likewise.
+TEST_F(Sandbox, FillingTheDiskIsStopped) {
+  SandboxLimits limits = without_guard();
+  limits.wall_seconds = 30;
+  limits.cpu_seconds = 30;
+  limits.file_bytes = 1 << 20;
+  limits.disk_bytes = 8 << 20;
+  SandboxResult r = run_python_sandboxed(
+      "i = 0\nwhile True:\n    open('f%d' % i, 'wb').write(b'x' * (1 << 20))\n    i += 1\n", limits);
+  EXPECT_FALSE(r.passed);
+  EXPECT_TRUE(r.disk_exceeded);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_LT(r.seconds, 20.0);
+  EXPECT_EQ(live_processes_in_group(r.process_group), 0);
+
+  limits.max_files = 200;
+  SandboxResult many = run_python_sandboxed("i = 0\nwhile True:\n    open('e%d' % i, 'wb').close()\n    i += 1\n", limits);
+  EXPECT_FALSE(many.passed);
+  EXPECT_TRUE(many.disk_exceeded);
+  EXPECT_FALSE(many.timed_out);
+}
+
 TEST_F(Sandbox, TemporaryDirectoryIsRemoved) {
   // Even one the program made hard to remove.
   SandboxResult r = run_python_sandboxed(
@@ -420,6 +474,137 @@ TEST_F(Sandbox, EnvironmentIsClearedAndStdinClosed) {
   SandboxResult in = run_python_sandboxed("input()\n");
   EXPECT_FALSE(in.passed);
   EXPECT_NE(in.stderr_text.find("EOFError"), std::string::npos) << in.stderr_text;
+}
+
+// Reads are confined too: a world-readable file outside the temporary directory (only
+// Landlock stands between it and the program), a listing of /tmp, the user's home. The
+// standard library still loads.
+TEST_F(Sandbox, ReadsOutsideFailWithKernelLayersAlone) {
+  const fs::path dir = fs::temp_directory_path() / unique_name("x-readable");
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  const fs::path secret = dir / "secret.txt";
+  std::ofstream(secret) << "s3cret";
+  fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                              fs::perms::others_read);
+  const std::string home_secret = home_dir() + "/" + unique_name("x-readable");
+  std::ofstream(home_secret) << "s3cret";
+  std::string program = "import os, json, decimal\nleaked = []\n";
+  for (const std::string& path : {secret.string(), home_secret}) {
+    program += "try:\n    leaked.append(open('" + path + "').read())\nexcept OSError as e:\n    print('refused', type(e).__name__)\n";
+  }
+  for (const std::string& d : {dir.string(), std::string("/tmp"), home_dir()}) {
+    program += "try:\n    leaked.append(os.listdir('" + d + "'))\nexcept OSError as e:\n    print('refused', type(e).__name__)\n";
+  }
+  program += "assert not leaked, leaked\nprint(json.dumps({'ok': str(decimal.Decimal(1) / 4)}))\n";
+  SandboxResult r = run_python_sandboxed(program, without_guard());
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::remove(home_secret, ec);
+  ASSERT_TRUE(has_layer(r, "landlock")) << layers_of(r);
+  EXPECT_TRUE(r.passed) << r.stdout_text << r.stderr_text;
+  EXPECT_EQ(r.stdout_text.find("s3cret"), std::string::npos);
+  EXPECT_NE(r.stdout_text.find("refused PermissionError"), std::string::npos) << r.stdout_text;
+  EXPECT_NE(r.stdout_text.find("{\"ok\": \"0.25\"}"), std::string::npos) << r.stdout_text;
+}
+
+// ---- Fail closed: a machine without a required layer runs no code ----
+
+// Runs run_python_sandboxed in a child process whose system calls `denied` fail as a
+// kernel without the feature would make them fail (a seccomp filter the sandbox's own
+// child inherits). Returns what the sandbox said: "refused: <message>", "ran", or
+// "error: <message>" for any other error.
+struct DeniedCall {
+  long nr;
+  int error;
+  long arg0 = -1;  // when >= 0, only calls whose first argument is this
+};
+
+std::string run_hello() {
+  try {
+    SandboxResult r = run_python_sandboxed("print('ran')");
+    return "ran: " + r.stdout_text;
+  } catch (const SandboxUnavailable& e) {
+    return std::string("refused: ") + e.what();
+  } catch (const std::exception& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+std::string sandbox_outcome_without(const std::vector<DeniedCall>& denied,
+                                    const std::function<std::string()>& body = run_hello) {
+  int fds[2];
+  if (pipe(fds) != 0) return "pipe failed";
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    std::vector<sock_filter> f;
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    for (const DeniedCall& d : denied) {
+      const uint32_t action = SECCOMP_RET_ERRNO | static_cast<uint32_t>(d.error);
+      if (d.arg0 < 0) {
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(d.nr), 0, 1));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
+      } else {
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(d.nr), 0, 4));
+        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args)));
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(d.arg0), 0, 1));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
+        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+      }
+    }
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    sock_fprog program{static_cast<unsigned short>(f.size()), f.data()};
+    std::string outcome;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+      outcome = "error: cannot install the test's filter";
+    } else {
+      outcome = body();
+    }
+    ssize_t written = write(fds[1], outcome.data(), outcome.size());
+    _exit(written == static_cast<ssize_t>(outcome.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string outcome;
+  char buffer[512];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) outcome.append(buffer, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return outcome;
+}
+
+TEST_F(Sandbox, FailsClosedWithoutLandlock) {
+  // The answer of a kernel built without Landlock, or with it left out of lsm=.
+  const std::string outcome = sandbox_outcome_without({{SYS_landlock_create_ruleset, ENOSYS}});
+  EXPECT_EQ(outcome.rfind("refused: ", 0), 0u) << outcome;
+  EXPECT_NE(outcome.find("lacks landlock"), std::string::npos) << outcome;
+  EXPECT_EQ(outcome.find("seccomp"), std::string::npos) << outcome;
+
+  // An answer with code says it was not run, and why, rather than failing the question.
+  const std::string answer = sandbox_outcome_without({{SYS_landlock_create_ruleset, ENOSYS}}, [] {
+    const CodeAnswerCheck c = check_code_answer("Write a function `f`.", "```python\ndef f():\n    return 1\n```", "",
+                                                QueryOptions{});
+    return std::string(code_check_name(c.check)) + " | " + c.detail;
+  });
+  EXPECT_EQ(answer.rfind("not run, the sandbox is incomplete here | ", 0), 0u) << answer;
+  EXPECT_NE(answer.find("lacks landlock"), std::string::npos) << answer;
+}
+
+TEST_F(Sandbox, FailsClosedWithoutSeccomp) {
+  const std::string outcome =
+      sandbox_outcome_without({{SYS_seccomp, ENOSYS}, {SYS_prctl, EINVAL, PR_SET_SECCOMP}});
+  EXPECT_EQ(outcome.rfind("refused: ", 0), 0u) << outcome;
+  EXPECT_NE(outcome.find("lacks seccomp"), std::string::npos) << outcome;
+}
+
+TEST_F(Sandbox, FailsClosedWhenRootCannotSwitchUid) {
+  if (geteuid() != 0) GTEST_SKIP() << "only root switches uid (CI runs as root)";
+  const std::string outcome = sandbox_outcome_without({{SYS_setresuid, EPERM}, {SYS_setresgid, EPERM}});
+  EXPECT_EQ(outcome.rfind("refused: ", 0), 0u) << outcome;
+  EXPECT_NE(outcome.find("uid"), std::string::npos) << outcome;
+  EXPECT_EQ(outcome.find("ran"), std::string::npos) << outcome;
 }
 
 TEST(SandboxPython, MissingPythonIsAClearError) {

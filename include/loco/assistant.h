@@ -64,7 +64,8 @@ struct Candidate {
 };
 
 // What was done with a code answer's program, said in the answer.
-enum class CodeCheck { NotCode, NotRun, TestsPassed, TestsFailed, RanWithoutTests, FailedToRun };
+// SandboxUnavailable: the machine lacks a required sandbox layer, so no code was run.
+enum class CodeCheck { NotCode, NotRun, TestsPassed, TestsFailed, RanWithoutTests, FailedToRun, SandboxUnavailable };
 const char* code_check_name(CodeCheck check);  // "tests passed", "ran without tests", ...
 
 enum class ConfidenceLevel { High, Medium, Low };

@@ -64,6 +64,7 @@ const char* code_check_name(CodeCheck check) {
     case CodeCheck::TestsFailed: return "tests failed";
     case CodeCheck::RanWithoutTests: return "ran without tests";
     case CodeCheck::FailedToRun: return "failed to run";
+    case CodeCheck::SandboxUnavailable: return "not run, the sandbox is incomplete here";
   }
   return "not run";
 }
@@ -356,20 +357,35 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     for (const Candidate& c : r.candidates) codes.push_back(extract_code(c.text));
     std::string source;
     const CodeTask task = code_task_for(question, choice.adapters[0], o, source);
-    CodeVote cv = vote_code(codes, task);
-    const bool has_tests = !task.test_code.empty();
-    r.code_check = cv.chosen ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
-                             : (has_tests ? CodeCheck::TestsFailed : CodeCheck::FailedToRun);
-    r.code_check_detail = cv.chosen ? source : fmt::format("none of the {} programs passed", cv.samples);
-    for (size_t i = 0; i < r.candidates.size(); ++i) r.candidates[i].passed = cv.results[i].passed;
-    r.agreement = cv.agreement;
-    int winners = 0;
-    for (const CodeCandidateResult& x : cv.results) {
-      winners += cv.chosen && x.passed && x.syntax_key == cv.results[*cv.chosen].syntax_key;
+    std::optional<CodeVote> voted;
+    try {
+      voted = vote_code(codes, task);
+    } catch (const SandboxUnavailable& e) {
+      // Nothing could be run: the first program is offered as an unchecked draft.
+      r.code_check = CodeCheck::SandboxUnavailable;
+      r.code_check_detail = e.what();
+      r.agreement = fmt::format("0/{} run", codes.size());
+      r.agreement_ratio = 0.0;
+      for (size_t i = 0; i < codes.size() && !chosen; ++i)
+        if (codes[i]) chosen = i;
+      if (chosen) r.answer = codes[*chosen];
     }
-    r.agreement_ratio = cv.samples > 0 ? static_cast<double>(winners) / cv.samples : 0.0;
-    chosen = cv.chosen;
-    if (chosen) r.answer = codes[*chosen];
+    if (voted) {
+      const CodeVote& cv = *voted;
+      const bool has_tests = !task.test_code.empty();
+      r.code_check = cv.chosen ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
+                               : (has_tests ? CodeCheck::TestsFailed : CodeCheck::FailedToRun);
+      r.code_check_detail = cv.chosen ? source : fmt::format("none of the {} programs passed", cv.samples);
+      for (size_t i = 0; i < r.candidates.size(); ++i) r.candidates[i].passed = cv.results[i].passed;
+      r.agreement = cv.agreement;
+      int winners = 0;
+      for (const CodeCandidateResult& x : cv.results) {
+        winners += cv.chosen && x.passed && x.syntax_key == cv.results[*cv.chosen].syntax_key;
+      }
+      r.agreement_ratio = cv.samples > 0 ? static_cast<double>(winners) / cv.samples : 0.0;
+      chosen = cv.chosen;
+      if (chosen) r.answer = codes[*chosen];
+    }
   } else {
     std::vector<std::optional<std::string>> texts;
     for (const Candidate& c : r.candidates) texts.push_back(c.answer);
@@ -400,7 +416,14 @@ CodeAnswerCheck check_code_answer(const std::string& question, const std::string
     out.detail = "no code in the answer";
     return out;
   }
-  const CodeCandidateResult run = evaluate_code(out.code, task);
+  CodeCandidateResult run;
+  try {
+    run = evaluate_code(out.code, task);
+  } catch (const SandboxUnavailable& e) {
+    out.check = CodeCheck::SandboxUnavailable;
+    out.detail = e.what();
+    return out;
+  }
   out.passed = run.passed;
   const bool has_tests = !task.test_code.empty();
   out.check = run.passed ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
@@ -411,6 +434,10 @@ CodeAnswerCheck check_code_answer(const std::string& question, const std::string
 
 ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note) {
   const bool extracts = r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice;
+  if (r.eval_type == EvalType::Code && r.code_check == CodeCheck::SandboxUnavailable) {
+    note = "its program was not run (this machine's code sandbox is incomplete); treat this code as a draft";
+    return ConfidenceLevel::Low;
+  }
   if (r.eval_type == EvalType::Code && r.votes_sampled > 1 && !r.answer) {
     note = fmt::format("none of the {} programs ran and passed its checks; treat this code as a draft", r.votes_sampled);
     return ConfidenceLevel::Low;

@@ -260,6 +260,28 @@ bool read_some(int fd, CappedOutput& out) {
   }
 }
 
+// Bytes the directory's files occupy on disk, and whether it holds more than max_entries
+// entries (counting stops there, so a directory of a million empty files costs little).
+struct DiskUse {
+  uint64_t bytes = 0;
+  bool too_many_entries = false;
+};
+DiskUse disk_use(const fs::path& dir, int max_entries) {
+  DiskUse use;
+  std::error_code ec;
+  int entries = 0;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (++entries > max_entries) {
+      use.too_many_entries = true;
+      break;
+    }
+    struct stat st {};
+    if (lstat(it->path().c_str(), &st) == 0) use.bytes += static_cast<uint64_t>(st.st_blocks) * 512u;
+  }
+  return use;
+}
+
 std::vector<std::string> layer_names(uint32_t layers, bool guard) {
   std::vector<std::string> names;
   if (layers & kLayerSetsid) names.push_back("setsid");
@@ -274,6 +296,37 @@ std::vector<std::string> layer_names(uint32_t layers, bool guard) {
 
 rlimit limit_pair(uint64_t soft, uint64_t hard) {
   return rlimit{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
+}
+
+// What each required layer needs, for the refusal message.
+std::string missing_layers_text(uint32_t missing) {
+  std::string text;
+  auto add = [&](uint32_t layer, const char* what) {
+    if (!(missing & layer)) return;
+    if (!text.empty()) text += "; ";
+    text += what;
+  };
+  add(kLayerSetsid, "setsid (a session of its own)");
+  add(kLayerRlimits, "rlimits (resource limits)");
+  add(kLayerUid, "uid (running as root, it must switch to an unprivileged uid)");
+  add(kLayerLandlock, "landlock (file confinement: Linux 5.13+ with Landlock enabled, e.g. lsm=landlock,...)");
+  add(kLayerSeccomp, "seccomp (system-call filter: a kernel with seccomp filters)");
+  return text;
+}
+
+// The directories python3 may read and execute beneath: its installation (the real
+// file's and the given path's prefix, e.g. /usr for /usr/bin/python3) and the system's
+// programs, libraries and configuration. The user's home, /tmp, /proc, /sys and /root
+// stay unreadable.
+std::vector<std::string> readable_paths(const std::string& python) {
+  std::vector<std::string> paths = {"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc",
+                                    "/dev/urandom", "/dev/random", "/dev/zero"};
+  std::error_code ec;
+  for (const fs::path& exe : {fs::canonical(python, ec), fs::absolute(python, ec)}) {
+    const fs::path prefix = exe.parent_path().parent_path();
+    if (!exe.empty() && !prefix.empty() && prefix != prefix.root_path()) paths.push_back(prefix.string());
+  }
+  return paths;
 }
 
 void check_file_name(const std::string& name) {
@@ -331,6 +384,10 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
     } else if (work.give_to(kNobody, kNobody)) {
       plan.drop_uid = true;
       plan.uid = plan.gid = kNobody;
+    } else {
+      throw SandboxUnavailable(
+          "sandbox: refusing to run code: running as root, and the temporary directory cannot be given to an "
+          "unprivileged uid (so the program would run as root)");
     }
   } else {
     plan.user_namespace = true;
@@ -338,6 +395,11 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
     std::snprintf(plan.gid_map, sizeof plan.gid_map, "%u %u 1", getgid(), getgid());
   }
   const bool unique_uid = plan.drop_uid && plan.uid != kNobody;
+  plan.required_layers = kLayerSetsid | kLayerRlimits | kLayerLandlock | kLayerSeccomp | (root ? kLayerUid : 0u);
+  const std::vector<std::string> read_paths = readable_paths(python);
+  for (const std::string& p : read_paths) {
+    if (plan.n_read_paths < ChildPlan::kMaxReadPaths) plan.read_paths[plan.n_read_paths++] = p.c_str();
+  }
 
   // argv and environment: isolated mode (-I: no user site, no PYTHON* variables, no
   // script directory on sys.path), no bytecode files (-B), UTF-8 I/O.
@@ -425,14 +487,23 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
   if (count == 2 || reports[0].stage != kStageStarted) {
     finish();
     const ChildReport& r = reports[count - 1];
+    if (r.stage == kStageUid) {
+      throw SandboxUnavailable("sandbox: refusing to run code: running as root, and switching to an unprivileged "
+                               "uid failed (" + errno_text(r.error) + "), so the program would run as root");
+    }
+    if (r.stage == kStageMissingLayers) {
+      throw SandboxUnavailable("sandbox: refusing to run code: this machine lacks " +
+                               missing_layers_text(plan.required_layers & ~r.layers));
+    }
     throw Error("sandbox: could not start " + python + ": " + stage_name(r.stage) + " failed: " +
                 errno_text(r.error));
   }
   result.layers = layer_names(reports[0].layers, limits.python_guard);
   seccomp = (reports[0].layers & kLayerSeccomp) != 0;
 
-  // Watch: output, the child's exit (a pidfd when the kernel has them, else a 20 ms
-  // tick) and the deadline.
+  // Watch: output, the child's exit (a pidfd when the kernel has them), the deadline, and
+  // every 20 ms the disk the temporary directory takes (RLIMIT_FSIZE bounds one file, not
+  // how many a program writes).
   fcntl(out_read.get(), F_SETFL, O_NONBLOCK);
   fcntl(err_read.get(), F_SETFL, O_NONBLOCK);
   Fd pidfd(open_pidfd(pid));
@@ -446,13 +517,18 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
       result.timed_out = true;
       break;
     }
+    if (const DiskUse use = disk_use(work.path(), limits.max_files);
+        use.bytes > limits.disk_bytes || use.too_many_entries) {
+      result.disk_exceeded = true;
+      break;
+    }
     pollfd fds[3];
     nfds_t n = 0;
     if (out_open) fds[n++] = {out_read.get(), POLLIN, 0};
     if (err_open) fds[n++] = {err_read.get(), POLLIN, 0};
     if (pidfd.get() >= 0) fds[n++] = {pidfd.get(), POLLIN, 0};
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
-    int wait_ms = static_cast<int>(std::min<long long>(left, pidfd.get() >= 0 ? 1000 : 20));
+    int wait_ms = static_cast<int>(std::min<long long>(left, 20));
     if (poll(fds, n, wait_ms) < 0 && errno != EINTR) break;
     if (out_open) out_open = read_some(out_read.get(), out);
     if (err_open) err_open = read_some(err_read.get(), err);
@@ -464,7 +540,7 @@ SandboxResult run_python_sandboxed(const std::string& program, const SandboxLimi
 
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.killed_by_signal = WTERMSIG(status);
-  result.passed = !result.timed_out && WIFEXITED(status) && result.exit_code == 0;
+  result.passed = !result.timed_out && !result.disk_exceeded && WIFEXITED(status) && result.exit_code == 0;
   result.stdout_text = out.text();
   result.stderr_text = err.text();
   result.output_truncated = out.truncated() || err.truncated();

@@ -30,6 +30,7 @@ const char* stage_name(int32_t stage) {
     case kStageUid: return "switching to the sandbox uid";
     case kStageParentGone: return "parent exited";
     case kStageWorkDir: return "chdir to the temporary directory";
+    case kStageMissingLayers: return "applying every required layer";
   }
   return "?";
 }
@@ -90,6 +91,7 @@ constexpr long kLandlockAddRule = 445;
 constexpr long kLandlockRestrict = 446;
 #endif
 constexpr uint32_t kLandlockVersion = 1u << 0;
+constexpr uint64_t kFsExecute = 1ull << 0, kFsReadFile = 1ull << 2, kFsReadDir = 1ull << 3;
 constexpr uint64_t kFsWriteFile = 1ull << 1, kFsRemoveDir = 1ull << 4, kFsRemoveFile = 1ull << 5,
                    kFsMakeChar = 1ull << 6, kFsMakeDir = 1ull << 7, kFsMakeReg = 1ull << 8,
                    kFsMakeSock = 1ull << 9, kFsMakeFifo = 1ull << 10, kFsMakeBlock = 1ull << 11,
@@ -108,13 +110,24 @@ struct __attribute__((packed)) LandlockPathBeneath {
   int32_t parent_fd;
 };
 
-// Reading and executing stay allowed everywhere; every kind of write is allowed only
-// beneath the temporary directory (and to /dev/null).
-bool apply_landlock(const char* work_dir) {
+bool add_path_rule(int ruleset, const char* path, uint64_t access) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0) return false;
+  LandlockPathBeneath rule{access, fd};
+  bool ok = syscall(kLandlockAddRule, ruleset, kRulePathBeneath, &rule, 0u) == 0;
+  close(fd);
+  return ok;
+}
+
+// Everything beneath the temporary directory is allowed; reading and executing beneath
+// the plan's read paths (the interpreter, the system libraries); reading and writing
+// /dev/null; nothing else: the user's files can be neither read nor written.
+bool apply_landlock(const ChildPlan& plan) {
   long abi = syscall(kLandlockCreate, nullptr, 0, kLandlockVersion);
   if (abi < 1) return false;
   LandlockRulesetAttr attr;
-  attr.handled_access_fs = kFsWriteFile | kFsRemoveDir | kFsRemoveFile | kFsMakeChar | kFsMakeDir |
+  constexpr uint64_t kRead = kFsExecute | kFsReadFile | kFsReadDir;
+  attr.handled_access_fs = kRead | kFsWriteFile | kFsRemoveDir | kFsRemoveFile | kFsMakeChar | kFsMakeDir |
                            kFsMakeReg | kFsMakeSock | kFsMakeFifo | kFsMakeBlock | kFsMakeSym;
   if (abi >= 2) attr.handled_access_fs |= kFsRefer;
   if (abi >= 3) attr.handled_access_fs |= kFsTruncate;
@@ -129,19 +142,10 @@ bool apply_landlock(const char* work_dir) {
   }
   int ruleset = static_cast<int>(syscall(kLandlockCreate, &attr, size, 0u));
   if (ruleset < 0) return false;
-  bool ok = false;
-  int dir = open(work_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    LandlockPathBeneath rule{attr.handled_access_fs, dir};
-    ok = syscall(kLandlockAddRule, ruleset, kRulePathBeneath, &rule, 0u) == 0;
-    close(dir);
-  }
-  int null = open("/dev/null", O_PATH | O_CLOEXEC);
-  if (null >= 0) {
-    LandlockPathBeneath rule{kFsWriteFile | (abi >= 3 ? kFsTruncate : 0), null};
-    syscall(kLandlockAddRule, ruleset, kRulePathBeneath, &rule, 0u);  // optional
-    close(null);
-  }
+  bool ok = add_path_rule(ruleset, plan.work_dir, attr.handled_access_fs);
+  for (int i = 0; i < plan.n_read_paths; ++i) add_path_rule(ruleset, plan.read_paths[i], kRead);  // optional
+  const uint64_t null_access = kFsReadFile | kFsWriteFile | (abi >= 3 ? kFsTruncate : 0);
+  add_path_rule(ruleset, "/dev/null", null_access);  // optional
   ok = ok && syscall(kLandlockRestrict, ruleset, 0u) == 0;
   close(ruleset);
   return ok;
@@ -299,8 +303,12 @@ void run_child(const ChildPlan& plan) {
   if (chdir(plan.work_dir) != 0) fail(plan, layers, kStageWorkDir);
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
-    if (apply_landlock(plan.work_dir)) layers |= kLayerLandlock;
+    if (apply_landlock(plan)) layers |= kLayerLandlock;
     if (apply_seccomp()) layers |= kLayerSeccomp;
+  }
+  if ((layers & plan.required_layers) != plan.required_layers) {
+    errno = 0;
+    fail(plan, layers, kStageMissingLayers);
   }
   report(plan, layers, kStageStarted, 0);
   execve(plan.executable, plan.argv, plan.envp);

@@ -33,6 +33,7 @@ enum Stage : int32_t {
   kStageUid = 6,
   kStageParentGone = 7,
   kStageWorkDir = 8,
+  kStageMissingLayers = 9,  // a required layer could not be applied: python3 not started
 };
 const char* stage_name(int32_t stage);
 
@@ -58,6 +59,13 @@ struct ChildPlan {
   char uid_map[48] = {};       // "<uid> <uid> 1" for the user namespace
   char gid_map[48] = {};
   rlimit cpu{}, address_space{}, file_size{}, processes{}, open_files{};
+  // Layers without which python3 is not started (fail closed).
+  uint32_t required_layers = 0;
+  // Directories (or files) python3 may read and execute beneath; everything else except
+  // work_dir is unreadable under Landlock. Paths that do not exist are skipped.
+  static constexpr int kMaxReadPaths = 16;
+  const char* read_paths[kMaxReadPaths] = {};
+  int n_read_paths = 0;
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan);
