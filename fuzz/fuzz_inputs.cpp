@@ -1,7 +1,7 @@
 // libFuzzer target for every other parser that reads user-supplied bytes: the PEFT
 // safetensors reader, the adapter registry (YAML), the config file, saved router files
 // (JSON), labelled query files (JSONL), evaluation sets and results, answer extraction
-// and the tokenizers. The first
+// the tokenizers and PEFT tensor names. The first
 // input byte picks the parser; the rest is its input. Each must return or throw a
 // loco::Error; a crash, hang, leak or sanitizer report is a bug. Two properties are checked
 // as well: a registry that parses writes YAML that parses back to the same YAML, and a
@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "lora/peft_names.h"
 #include "lora/safetensors.h"
 #include "loco/answer.h"
 #include "loco/error.h"
@@ -25,6 +26,7 @@
 #include "loco/eval/scoring.h"
 #include "loco/eval_type.h"
 #include "loco/gguf.h"
+#include "loco/lora.h"
 #include "loco/registry.h"
 #include "loco/router_data.h"
 #include "loco/router_learned.h"
@@ -80,6 +82,18 @@ void registry_round_trip(std::string_view text) {
   }
 }
 
+// A PEFT tensor name against a 36-layer base: parsed, or a loco::Error; a parsed name
+// must name a layer below 36 and one of the seven projections.
+void peft_name(const std::string& name) {
+  try {
+    const loco::PeftTensorName parsed = loco::parse_peft_tensor_name(name, 36, "fuzz");
+    if (parsed.layer < 0 || parsed.layer >= 36 || parsed.target < 0 || parsed.target >= loco::kLoraTargets) {
+      broken("PEFT name parsed to an impossible layer or target");
+    }
+  } catch (const loco::Error&) {
+  }
+}
+
 void tokenizer_round_trip(std::string_view text) {
   for (const auto& tokenizer : tokenizers()) {
     std::vector<loco::TokenId> ids;
@@ -117,7 +131,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t selector = data[0] % 8;
+  const uint8_t selector = data[0] % 9;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     switch (selector) {
@@ -126,6 +140,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             loco::SafetensorsFile::from_bytes(std::vector<uint8_t>(data + 1, data + size), "fuzz");
         // The reader promised every view lies in the input: ASan checks these reads.
         for (const auto& [name, tensor] : file.tensors()) {
+          peft_name(name);
           if (tensor.nbytes == 0) continue;
           volatile uint8_t sink = tensor.data[0];
           sink = tensor.data[tensor.nbytes - 1];
@@ -171,6 +186,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)loco::eval::reference_number(text);
         (void)loco::eval::evaluation_code(std::string(text));
         break;
+      case 8: {
+        // One PEFT tensor name per line.
+        size_t start = 0;
+        while (start <= text.size()) {
+          size_t end = text.find('\n', start);
+          if (end == std::string_view::npos) end = text.size();
+          peft_name(std::string(text.substr(start, end - start)));
+          start = end + 1;
+        }
+        break;
+      }
       default: tokenizer_round_trip(text); break;
     }
   } catch (const loco::Error&) {

@@ -3,7 +3,7 @@
 # is written with that byte in front: 0 safetensors (a small PEFT-style file), 1 registry
 # YAML (the LocoLLM v1 registry), 2 config YAML, 3 router JSON / labelled JSONL, 4 model
 # output for answer extraction, 5-7 tokenizer text (the shared tokenizer test inputs,
-# encoded with the Qwen3, Llama 3 and Llama 2 vocabularies).
+# encoded with the Qwen3, Llama 3 and Llama 2 vocabularies), 8 PEFT tensor names.
 #   run_fuzz_inputs.sh FUZZER FUZZ_DIR TESTDATA DATASETS WORK_DIR SECONDS
 set -euo pipefail
 fuzzer=$1 fuzz_dir=$2 testdata=$3 datasets=$4 work=$5 seconds=$6
@@ -21,6 +21,7 @@ seed 3 labelled "$fuzz_dir/seeds/labelled.jsonl"
 seed 3 eval-set "$fuzz_dir/../data/eval/locollm-v1/math.jsonl"
 seed 3 eval-code "$fuzz_dir/../data/eval/locollm-v1/code.jsonl"
 seed 4 answers "$fuzz_dir/seeds/answers.txt"
+seed 8 peft-names "$fuzz_dir/seeds/peft_names.txt"
 for v in qwen3 llama3 llama-spm; do
   seed 5 "tok-$v" "$testdata/tokenizer/ggml-vocab-$v.gguf.inp"
 done

@@ -111,6 +111,7 @@ TEST_F(AdaptersCli, AddPeftDirectoryWithCopyThenRemoveDeletesTheCopy) {
   EXPECT_EQ(e.path, "attn-peft");  // relative to the registry
   EXPECT_EQ(e.domain, "attn-peft");
   EXPECT_EQ(e.sha256, sha256_file(lora_peft_ + "/adapter_model.safetensors"));
+  EXPECT_EQ(e.config_sha256, sha256_file(lora_peft_ + "/adapter_config.json"));
   const std::string copy = data_ + "/adapters/attn-peft";
   EXPECT_EQ(sha256_file(copy + "/adapter_model.safetensors"), e.sha256);
   EXPECT_TRUE(fs::exists(copy + "/adapter_config.json"));

@@ -53,17 +53,21 @@ TEST(AssistantAdapterHash, ChangedAdapterFilesAreRefused) {
   const std::string gguf = test::model_path("tiny-qwen3-lora-attn.gguf");
   const std::string peft = test::model_path("tiny-qwen3-lora-all-peft");
   const std::string good = sha256_file(gguf), good_peft = sha256_file(peft + "/adapter_model.safetensors");
+  const std::string good_config = sha256_file(peft + "/adapter_config.json");
   const std::string wrong(64, 'a');
   std::ofstream(dir + "/registry.yaml") << "adapters:\n"
       "  right:\n    type: lora-gguf\n    path: " << gguf << "\n    sha256: " << good << "\n"
       "  right_peft:\n    type: lora-peft\n    path: " << peft << "\n    sha256: " << good_peft << "\n"
+      "    config_sha256: " << good_config << "\n"
       "  changed:\n    type: lora-gguf\n    path: " << gguf << "\n    sha256: " << wrong << "\n"
-      "  changed_peft:\n    type: lora-peft\n    path: " << peft << "\n    sha256: " << wrong << "\n";
+      "  changed_peft:\n    type: lora-peft\n    path: " << peft << "\n    sha256: " << wrong << "\n"
+      "  changed_peft_config:\n    type: lora-peft\n    path: " << peft << "\n    sha256: " << good_peft << "\n"
+      "    config_sha256: " << wrong << "\n";
   auto model = Model::load(test::model_path("tiny-qwen3-q8_0.gguf"));
   Assistant assistant{model, Registry::load(dir + "/registry.yaml"), nullptr, Assistant::Options{256, 1, KvType::F16}};
   EXPECT_NE(assistant.adapter("right"), nullptr);
   EXPECT_NE(assistant.adapter("right_peft"), nullptr);
-  for (const char* name : {"changed", "changed_peft"}) {
+  for (const char* name : {"changed", "changed_peft", "changed_peft_config"}) {
     try {
       assistant.adapter(name);
       FAIL() << name;
@@ -71,6 +75,9 @@ TEST(AssistantAdapterHash, ChangedAdapterFilesAreRefused) {
       const std::string what = e.what();
       EXPECT_NE(what.find(std::string("adapter '") + name + "'"), std::string::npos) << what;
       EXPECT_NE(what.find("the file changed since it was registered"), std::string::npos) << what;
+      if (std::string(name) == "changed_peft_config") {
+        EXPECT_NE(what.find("adapter_config.json"), std::string::npos) << what;
+      }
     }
   }
 }

@@ -43,6 +43,7 @@ void expect_same(const AdapterEntry& a, const AdapterEntry& b) {
   EXPECT_EQ(a.few_shot, b.few_shot);
   EXPECT_EQ(a.scale, b.scale);
   EXPECT_EQ(a.sha256, b.sha256);
+  EXPECT_EQ(a.config_sha256, b.config_sha256);
   EXPECT_EQ(a.extra, b.extra);
 }
 

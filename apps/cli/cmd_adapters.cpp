@@ -268,6 +268,7 @@ int run_add(const AdaptersOptions& opt) {
   entry.scale = opt.scale;
   entry.active = opt.activate;
   entry.sha256 = sha256_file(weights);
+  if (is_peft) entry.config_sha256 = sha256_file((source / "adapter_config.json").string());
   const AdapterEntry* previous = reg.find(opt.name);
   const std::string previous_path = previous ? reg.resolve(previous->path) : "";
   const std::string own_dir = (fs::path(reg.dir()) / opt.name).string();

@@ -69,6 +69,7 @@ struct AdapterEntry {
   std::vector<FewShotExample> few_shot;
   double scale = 1.0;  // LoRA scale applied on top of the adapter's own alpha / rank
   std::string sha256;  // of the GGUF file, or of a PEFT dir's adapter_model.safetensors
+  std::string config_sha256;  // of a PEFT dir's adapter_config.json (alpha, targets, rank)
   std::vector<YamlField> extra;
 };
 

@@ -115,6 +115,19 @@ std::shared_ptr<const LoraAdapter> Assistant::adapter(const std::string& name) {
                               name, weights, actual.substr(0, 16), registry_.file(), e->sha256.substr(0, 16)));
     }
   }
+  if (!e->config_sha256.empty() && std::filesystem::is_directory(path)) {
+    // A PEFT adapter's scale, targets and rank live in its config: changing it changes
+    // the adapter as much as changing its weights.
+    const std::string config = path + "/adapter_config.json";
+    if (!std::filesystem::exists(config)) throw Error("adapter '" + name + "': " + config + " is missing");
+    const std::string actual = sha256_file(config);
+    if (actual != e->config_sha256) {
+      throw Error(fmt::format("adapter '{}': {} has sha256 {}, but {} records {}; the file changed since it was "
+                              "registered (add it again with `loco adapters add --force` if that was intended)",
+                              name, config, actual.substr(0, 16), registry_.file(),
+                              e->config_sha256.substr(0, 16)));
+    }
+  }
   auto a = LoraAdapter::load(path, *model_);
   adapters_[name] = a;
   return a;

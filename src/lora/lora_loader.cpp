@@ -18,6 +18,7 @@
 #include "loco/gguf.h"
 #include "loco/lora.h"
 #include "loco/quantize.h"
+#include "lora/peft_names.h"
 #include "lora/safetensors.h"
 
 namespace loco {
@@ -25,9 +26,6 @@ namespace {
 
 constexpr std::array<const char*, kLoraTargets> kGgufNames = {
     "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
-constexpr std::array<const char*, kLoraTargets> kPeftNames = {
-    "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-    "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
 
 const Matrix& base_matrix(const Model& base, int32_t layer, LoraTarget target) {
   const LayerWeights& l = base.weights().layers[static_cast<size_t>(layer)];
@@ -290,30 +288,11 @@ std::shared_ptr<LoraAdapter> LoraLoader::load_peft(const std::string& dir, const
   a->path_ = dir;
   a->format_ = "peft";
   a->layers_.resize(static_cast<size_t>(c.n_layer));
-  static const std::regex name_re(R"(base_model\.model\.model\.layers\.(\d+)\.(self_attn\.[qkvo]_proj|mlp\.(?:gate|up|down)_proj)\.lora_([AB])\.weight)");
   for (const auto& [name, t] : st.tensors()) {
-    std::smatch m;
-    if (!std::regex_match(name, m, name_re)) {
-      if (name.find("lora_magnitude") != std::string::npos) {
-        throw UnsupportedError(weights + ": DoRA magnitude tensors are not supported");
-      }
-      throw UnsupportedError(fmt::format("{}: tensor '{}' is not a LoRA A/B matrix of an attention or "
-                                         "feed-forward projection", weights, name));
-    }
-    if (m[3] == "B") continue;
-    // The layer number is any run of digits in a hostile file: bound it before converting.
-    const std::string digits = m[1];
-    const int layer = digits.size() > 6 ? c.n_layer : std::stoi(digits);
-    if (layer >= c.n_layer) {
-      if (digits.size() > 6) {
-        throw Error(fmt::format("{}: '{}' names layer {}, but the base model has {} layers", weights, name, digits,
-                                c.n_layer));
-      }
-      throw Error(fmt::format("{}: '{}' names layer {}, but the base model has {} layers", weights, name, layer,
-                              c.n_layer));
-    }
-    int target = 0;
-    while (m[2] != kPeftNames[static_cast<size_t>(target)]) ++target;
+    const PeftTensorName parsed = parse_peft_tensor_name(name, c.n_layer, weights);
+    if (!parsed.is_a) continue;
+    const int layer = parsed.layer;
+    const int target = parsed.target;
     const std::string b_name = name.substr(0, name.size() - std::string("A.weight").size()) + "B.weight";
     const SafeTensor* b = st.find(b_name);
     if (b == nullptr) throw FormatError(fmt::format("{}: '{}' has no matching lora_B", weights, name));
@@ -331,7 +310,7 @@ std::shared_ptr<LoraAdapter> LoraLoader::load_peft(const std::string& dir, const
       throw UnsupportedError(fmt::format("{}: '{}': {} is not supported (F32, F16, BF16)", weights, name, e.what()));
     }
     const int32_t rank = static_cast<int32_t>(t.shape[0]);
-    const std::string module = fmt::format("base_model.model.model.layers.{}.{}", layer, m[2].str());
+    const std::string module = fmt::format("base_model.model.model.layers.{}.{}", layer, parsed.module);
     double alpha = cfg.alpha;
     for (const auto& [key, value] : cfg.alpha_pattern) {
       if (pattern_matches(key, module)) alpha = value;

@@ -208,6 +208,8 @@ ParsedAdapter parse_adapter(const std::string& name, const YAML::Node& node, con
       if (!value.IsNull()) e.scale = c.number(value, key);
     } else if (key == "sha256") {
       e.sha256 = c.sha256(value, key);
+    } else if (key == "config_sha256") {
+      e.config_sha256 = c.sha256(value, key);
     } else {
       e.extra.push_back(c.keep(key, value));
     }
@@ -322,6 +324,7 @@ std::string adapter_yaml(const AdapterEntry& e, const std::string& file) {
     out << YAML::EndMap;
   }
   emit_string(out, "sha256", e.sha256);
+  emit_string(out, "config_sha256", e.config_sha256);
   emit_fields(out, e.extra, file);
   out << YAML::EndMap;
   return emitted(out, file, "adapter '" + e.name + "'");
