@@ -155,6 +155,31 @@ TEST(ChatPty, ConversationThroughATerminal) {
   EXPECT_EQ(j["reread"], false);
 }
 
+// A conversation far longer than its 256-token context keeps going: every turn is
+// answered, the oldest turns are left out (and the answer says so), none fails. The
+// context file counts too (the budget once ignored it and failed every turn near the end).
+TEST(ChatPty, LongConversationNeverFailsForLength) {
+  const std::string dir = test::temp_dir();
+  const std::string context = dir + "/rubric.md";
+  std::ofstream(context) << "Rubric: name the fruit, count them, say where they are, and check the count twice "
+                            "before answering. Mention the basket, the table and the kitchen when relevant.\n";
+  PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-n", "24", "--seed", "1",
+                   "-t", "1", "--ctx", "256", "--system", "Answer briefly.", "--context", context},
+                  {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config", "TERM=dumb"});
+  ASSERT_TRUE(chat.ok());
+  ASSERT_TRUE(chat.expect("> ")) << chat.output();
+  for (int turn = 0; turn < 14; ++turn) {
+    chat.send("Turn " + std::to_string(turn) + ": tell me one more thing about the apples in the basket, please.");
+    ASSERT_TRUE(chat.expect("-- confidence:")) << "turn " << turn << "\n" << chat.output();
+  }
+  ASSERT_TRUE(chat.expect("> ")) << chat.output();
+  chat.send("/quit");
+  EXPECT_EQ(chat.wait_exit(), 0) << chat.output();
+  EXPECT_EQ(chat.output().find("error:"), std::string::npos) << chat.output();
+  EXPECT_NE(chat.output().find("-- fitted: the "), std::string::npos) << chat.output();
+  EXPECT_NE(chat.output().find("oldest turn(s) of the conversation were left out"), std::string::npos);
+}
+
 TEST(ChatPty, EndOfInputLeavesCleanly) {
   const std::string dir = test::temp_dir();
   PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-t", "1"},

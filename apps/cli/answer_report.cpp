@@ -25,6 +25,7 @@ std::string answer_footer(const QueryResult& r) {
     out += fmt::format("-- code: {}{}\n", code_check_name(r.code_check),
                        r.code_check_detail.empty() ? std::string() : " (" + r.code_check_detail + ")");
   }
+  for (const std::string& note : r.prompt_notes) out += fmt::format("-- fitted: {}\n", note);
   std::string level = confidence_name(r.confidence);
   for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   out += fmt::format("-- confidence: {} ({})\n", level, r.confidence_note);
@@ -56,6 +57,7 @@ nlohmann::json answer_json(const QueryResult& r) {
                 {"agreement_ratio", r.agreement_ratio},
                 {"stopped_early", r.stopped_early}};
   j["mean_log_prob"] = r.mean_log_prob;
+  j["prompt_notes"] = r.prompt_notes;
   if (r.code_check != CodeCheck::NotCode) {
     j["code_check"] = {{"result", code_check_name(r.code_check)}, {"detail", r.code_check_detail}};
   }

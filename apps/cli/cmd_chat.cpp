@@ -1,6 +1,8 @@
-// `loco chat`: a multi-turn conversation with line editing (libedit). History is kept
-// within the context window (oldest turns dropped first); slash commands change the
-// adapter, votes and RE2, and save or load the conversation.
+// `loco chat`: a multi-turn conversation with line editing (libedit). Everything that
+// enters the prompt counts against the context window; past 90% the oldest turns are left
+// out (fit_prompt) and the answer says so, so no turn fails for the length of the
+// conversation. Slash commands change the adapter, votes and RE2, and save or load the
+// conversation.
 #include <editline/readline.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -96,27 +98,6 @@ struct Conversation {
   }
 };
 
-// Drops the oldest turns until the conversation plus the question leaves room for an answer.
-void fit_history(Conversation& c, const Assistant& a, const std::string& question, int32_t n_ctx) {
-  auto with_question = [&] {
-    std::vector<ChatMessage> m = c.history;
-    m.push_back({"user", question_text(question, c.options.reread)});
-    return m;
-  };
-  int dropped = 0;
-  while (!c.history.empty() &&
-         static_cast<int64_t>(a.count_tokens(with_question(), c.options)) + c.options.max_tokens + 64 > n_ctx) {
-    // Keep a leading system message; drop the oldest user/assistant exchange.
-    size_t first = c.history.front().role == "system" ? 1 : 0;
-    if (first >= c.history.size()) break;
-    size_t end = first + 1;
-    while (end < c.history.size() && c.history[end].role != "user") ++end;
-    c.history.erase(c.history.begin() + static_cast<long>(first), c.history.begin() + static_cast<long>(end));
-    ++dropped;
-  }
-  if (dropped > 0) fmt::print("(the {} oldest turn(s) were dropped to fit the context window)\n", dropped);
-}
-
 bool handle_command(const std::string& line, Conversation& c, const Assistant& a) {
   std::istringstream in(line);
   std::string cmd, arg;
@@ -191,7 +172,6 @@ int run_chat(const ChatFlags& opt) {
   c.options = setup.query;
   if (!opt.system.empty()) c.history.push_back({"system", opt.system});
   const bool tty = isatty(STDIN_FILENO) != 0;
-  const int32_t n_ctx = setup.n_ctx;
   fmt::print("loco chat: {} ({}). /help for commands, /quit to leave.\n", a.model().config().name,
              a.model().config().arch_name);
   std::fflush(stdout);
@@ -206,7 +186,6 @@ int run_chat(const ChatFlags& opt) {
         std::fflush(stdout);
         continue;
       }
-      fit_history(c, a, text, n_ctx);
       QueryOptions q = c.options;
       q.history = c.history;
       const bool stream = q.votes == 1;
@@ -217,6 +196,8 @@ int run_chat(const ChatFlags& opt) {
       }) : AnswerStream());
       if (!stream) fmt::print("{}", r.text);
       fmt::print("\n{}\n", answer_footer(r));
+      // The prompt left out the oldest turns to fit the context: so does the conversation.
+      for (int i = 0; i < r.history_turns_dropped; ++i) drop_oldest_turn(c.history);
       c.history.push_back({"user", text});
       c.history.push_back({"assistant", r.text});
     } catch (const Error& e) {

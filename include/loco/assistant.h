@@ -48,6 +48,10 @@ struct QueryOptions {
   std::optional<EvalType> eval_type;  // overrides the adapter's
   // Messages before this question (chat history), oldest first.
   std::vector<ChatMessage> history;
+  // Fit the prompt to the context by leaving out the oldest history turns, few-shot
+  // examples and answer room (fit_prompt) rather than failing; `loco eval` turns it off
+  // so that every item is asked the same way or fails.
+  bool fit_to_context = true;
   // Code answers: tests given with the question (--tests), else those the answering
   // adapter's evaluation set holds for this exact question (looked up by the caller).
   std::optional<CodeTests> code_tests;
@@ -91,6 +95,8 @@ struct QueryResult {
   CodeCheck code_check = CodeCheck::NotCode;
   std::string code_check_detail;  // where the tests came from, or why the program failed
   int32_t prompt_tokens = 0;
+  int history_turns_dropped = 0;         // the oldest turns of `history` left out of the prompt
+  std::vector<std::string> prompt_notes; // what was left out to fit the context, in words
   uint64_t prompt_tokens_evaluated = 0;  // through the model: once per adapter group
   double prompt_seconds = 0.0, generate_seconds = 0.0;
 };
@@ -105,6 +111,9 @@ struct PreparedQuery {
   std::optional<RouteDecision> route;
   EvalType eval_type = EvalType::None;
   std::vector<TokenId> prompt;
+  int32_t answer_tokens = 0;            // max tokens of the answer: QueryOptions::max_tokens or less
+  int history_turns_dropped = 0;        // see fit_prompt (prompt_builder.h)
+  std::vector<std::string> prompt_notes;
 };
 
 // Receives the answer's text as it streams (single answers only); return false to stop.

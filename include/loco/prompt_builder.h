@@ -24,6 +24,9 @@ struct PromptSpec {
 // The user message for a question: the question, and with RE2 the question again.
 std::string question_text(const std::string& question, bool reread);
 
+// The messages in order: one system message (the adapter's system prompt, then any
+// system messages of the history, joined), the few-shot turns, the history's other
+// messages, then the user message (context, question, RE2).
 std::vector<ChatMessage> build_messages(const PromptSpec& spec);
 
 // Tokenizes the conversation and checks that it leaves `answer_tokens` of room in a context
@@ -32,5 +35,27 @@ std::vector<ChatMessage> build_messages(const PromptSpec& spec);
 std::vector<TokenId> build_prompt_tokens(const PromptSpec& spec, const Tokenizer& tokenizer,
                                          ChatFormat format, const ChatOptions& chat_options,
                                          int32_t n_ctx, int32_t answer_tokens);
+
+// Removes the oldest turn of a history (a user message and the replies up to the next
+// user message); system messages stay. False when there is no turn left.
+bool drop_oldest_turn(std::vector<ChatMessage>& history);
+
+// A prompt made to fit: what was left out is counted and said in `notes`.
+struct FittedPrompt {
+  std::vector<TokenId> tokens;
+  int32_t answer_tokens = 0;       // room for the answer: as asked, or less when the context is full
+  int history_turns_dropped = 0;   // oldest user turns (with their replies) left out
+  int few_shot_dropped = 0;        // the adapter's examples left out, first ones first
+  std::vector<std::string> notes;  // e.g. "the 3 oldest turn(s) of the conversation were left out ..."
+};
+
+// Fits a conversation into n_ctx so a turn never fails for its history: when the prompt
+// plus the answer room passes 90% of n_ctx, the oldest turns of the history are dropped
+// (system messages stay) until it is at most 70% or no turn is left; if it still does not
+// fit, the few-shot examples go, then the answer room shrinks (to no fewer than 16
+// tokens). Only a context or question that cannot fit on its own is an Error (the one
+// build_prompt_tokens gives).
+FittedPrompt fit_prompt(const PromptSpec& spec, const Tokenizer& tokenizer, ChatFormat format,
+                        const ChatOptions& chat_options, int32_t n_ctx, int32_t answer_tokens);
 
 }  // namespace loco

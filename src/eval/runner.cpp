@@ -159,6 +159,7 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
   qo.reread = condition.reread;
   qo.votes = votes;
   qo.max_tokens = settings_.max_tokens;
+  qo.fit_to_context = false;  // every item asked the same way, or a clear error
   qo.think = settings_.think;
   ScoreOptions score_options;
   score_options.code_seconds = settings_.code_seconds;

@@ -245,7 +245,16 @@ PreparedQuery Assistant::prepare(const std::string& question, const QueryOptions
   ChatOptions co;
   co.enable_thinking = o.think;
   format_ = resolve_chat_format(model_->file(), o.template_name);
-  q.prompt = build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
+  if (o.fit_to_context) {
+    FittedPrompt fitted = fit_prompt(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
+    q.prompt = std::move(fitted.tokens);
+    q.answer_tokens = fitted.answer_tokens;
+    q.history_turns_dropped = fitted.history_turns_dropped;
+    q.prompt_notes = std::move(fitted.notes);
+  } else {
+    q.prompt = build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
+    q.answer_tokens = o.max_tokens;
+  }
 
   for (const std::string& name : choice.adapters) {
     q.loaded.push_back(adapter(name));
@@ -272,6 +281,9 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   r.eval_type = q.eval_type;
   const std::vector<TokenId>& prompt = q.prompt;
   r.prompt_tokens = static_cast<int32_t>(prompt.size());
+  r.history_turns_dropped = q.history_turns_dropped;
+  r.prompt_notes = q.prompt_notes;
+  const int32_t answer_tokens = q.answer_tokens;
   const std::vector<std::shared_ptr<const LoraAdapter>>& loaded = q.loaded;
   auto scale_of = [&](const std::string& name) {
     for (size_t i = 0; i < q.adapters.size(); ++i)
@@ -285,7 +297,7 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     s.set_adapter(0, loaded[0], scale_of(choice.adapters[0]));
     s.clear(0);
     GenerateOptions go;
-    go.max_tokens = o.max_tokens;
+    go.max_tokens = answer_tokens;
     go.sampling = o.sampling;
     const uint64_t before = s.tokens_evaluated();
     GenerateResult g = generate(s, tokenizer_, prompt, go, stream ? TextCallback(stream) : TextCallback());
@@ -319,10 +331,10 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     const int32_t count = votes / n_groups + (g < votes % n_groups ? 1 : 0);
     groups.push_back({loaded[static_cast<size_t>(g)], scale_of(choice.adapters[static_cast<size_t>(g)]), count});
   }
-  const int32_t per_sample = o.max_tokens + KvCache::kBlockSize;
+  const int32_t per_sample = answer_tokens + KvCache::kBlockSize;
   Session& s = session_for(votes, n_groups * (r.prompt_tokens + KvCache::kBlockSize) + votes * per_sample);
   GenerateOptions go;
-  go.max_tokens = o.max_tokens;
+  go.max_tokens = answer_tokens;
   go.sampling = o.sampling;
   go.sampling.temperature = o.vote_temperature;
 

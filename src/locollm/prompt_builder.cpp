@@ -13,12 +13,22 @@ std::string question_text(const std::string& question, bool reread) {
 
 std::vector<ChatMessage> build_messages(const PromptSpec& spec) {
   std::vector<ChatMessage> messages;
-  if (!spec.system_prompt.empty()) messages.push_back({"system", spec.system_prompt});
+  // One system message, first: several, or one after other turns, is invalid for many
+  // chat templates. The adapter's instructions come first, the user's (chat --system) after.
+  std::string system = spec.system_prompt;
+  for (const ChatMessage& m : spec.history) {
+    if (m.role != "system" || m.content.empty()) continue;
+    if (!system.empty()) system += "\n\n";
+    system += m.content;
+  }
+  if (!system.empty()) messages.push_back({"system", system});
   for (const auto& [q, a] : spec.few_shot) {
     messages.push_back({"user", q});
     messages.push_back({"assistant", a});
   }
-  messages.insert(messages.end(), spec.history.begin(), spec.history.end());
+  for (const ChatMessage& m : spec.history) {
+    if (m.role != "system") messages.push_back(m);
+  }
   std::string user;
   if (!spec.context.empty()) {
     user = spec.context_label.empty() ? "Context:\n" : "Context (" + spec.context_label + "):\n";
@@ -50,6 +60,67 @@ std::vector<TokenId> build_prompt_tokens(const PromptSpec& spec, const Tokenizer
   throw Error(fmt::format("the prompt needs {} tokens, but only {} fit in a {}-token context with room for a "
                           "{}-token answer; raise --ctx or lower --max-tokens",
                           tokens.size(), std::max<int64_t>(budget, 0), n_ctx, answer_tokens));
+}
+
+bool drop_oldest_turn(std::vector<ChatMessage>& history) {
+  size_t first = 0;
+  while (first < history.size() && history[first].role != "user") ++first;
+  if (first == history.size()) {
+    // Replies without a user message before them (a loaded transcript): drop those.
+    first = 0;
+    while (first < history.size() && history[first].role == "system") ++first;
+    if (first == history.size()) return false;
+  }
+  size_t end = first + 1;
+  while (end < history.size() && history[end].role != "user") ++end;
+  for (size_t i = end; i-- > first;) {
+    if (history[i].role != "system") history.erase(history.begin() + static_cast<long>(i));
+  }
+  return true;
+}
+
+FittedPrompt fit_prompt(const PromptSpec& spec, const Tokenizer& tokenizer, ChatFormat format,
+                        const ChatOptions& chat_options, int32_t n_ctx, int32_t answer_tokens) {
+  PromptSpec s = spec;
+  FittedPrompt fitted;
+  fitted.answer_tokens = answer_tokens;
+  auto tokens = [&] { return tokenize_chat(tokenizer, format, build_messages(s), chat_options); };
+  auto needed = [&](const std::vector<TokenId>& t) { return static_cast<int64_t>(t.size()) + answer_tokens; };
+  std::vector<TokenId> t = tokens();
+  const int64_t compact_above = static_cast<int64_t>(n_ctx) * 9 / 10;
+  const int64_t compact_to = static_cast<int64_t>(n_ctx) * 7 / 10;
+  if (needed(t) > compact_above) {
+    // Dropping one turn at a time to just under the limit would compact again on the next
+    // turn; going down to 70% leaves room for a few more.
+    while (needed(t) > compact_to && drop_oldest_turn(s.history)) {
+      ++fitted.history_turns_dropped;
+      t = tokens();
+    }
+    if (fitted.history_turns_dropped > 0) {
+      fitted.notes.push_back(fmt::format("the {} oldest turn(s) of the conversation were left out to fit the "
+                                         "{}-token context", fitted.history_turns_dropped, n_ctx));
+    }
+  }
+  while (needed(t) > n_ctx && !s.few_shot.empty()) {
+    s.few_shot.erase(s.few_shot.begin());
+    ++fitted.few_shot_dropped;
+    t = tokens();
+  }
+  if (fitted.few_shot_dropped > 0) {
+    fitted.notes.push_back(fmt::format("{} of the adapter's worked examples were left out to fit the context",
+                                       fitted.few_shot_dropped));
+  }
+  constexpr int32_t kMinAnswerTokens = 16;
+  const int64_t room = static_cast<int64_t>(n_ctx) - static_cast<int64_t>(t.size());
+  if (room < answer_tokens && room >= kMinAnswerTokens) {
+    fitted.answer_tokens = static_cast<int32_t>(room);
+    fitted.notes.push_back(fmt::format("the answer is limited to {} tokens (the rest of the {}-token context)",
+                                       room, n_ctx));
+  } else if (room < answer_tokens) {
+    fitted.tokens = build_prompt_tokens(s, tokenizer, format, chat_options, n_ctx, answer_tokens);  // throws
+  }
+  fitted.tokens = std::move(t);
+  return fitted;
 }
 
 }  // namespace loco
