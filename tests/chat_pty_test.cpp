@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "loco/nudges.h"
 #include "test_paths.h"
 
 namespace loco {
@@ -122,9 +123,19 @@ TEST(ChatPty, ConversationThroughATerminal) {
 
   chat.send("/help");
   ASSERT_TRUE(chat.expect("/votes N")) << chat.output();
+  chat.send("/stats");
+  ASSERT_TRUE(chat.expect("no turns yet")) << chat.output();
   chat.send("Hello there");
   ASSERT_TRUE(chat.expect("-- answered by the base model")) << chat.output();
   ASSERT_TRUE(chat.expect("-- confidence:")) << chat.output();
+  // The base model's answers are free text: the first default suggestion.
+  ASSERT_TRUE(chat.expect("-- try: " + default_nudges(EvalType::None)[0])) << chat.output();
+  chat.send("/stats");
+  ASSERT_TRUE(chat.expect("last turn: prompt ")) << chat.output();
+  ASSERT_TRUE(chat.expect("answer 8 tokens")) << chat.output();  // -n 8, and random weights never stop early
+  ASSERT_TRUE(chat.expect("session: 1 turn(s)")) << chat.output();
+  chat.send("/nudges off");
+  ASSERT_TRUE(chat.expect("nudges: off")) << chat.output();
   chat.send("/votes 3");
   ASSERT_TRUE(chat.expect("votes: 3")) << chat.output();
   chat.send("/reread off");
@@ -145,6 +156,11 @@ TEST(ChatPty, ConversationThroughATerminal) {
   ASSERT_TRUE(chat.expect("loaded 4 messages")) << chat.output();
   chat.send("/quit");
   EXPECT_EQ(chat.wait_exit(), 0) << chat.output();
+  // One suggestion: after the first answer only, before /nudges off.
+  const std::string out = chat.output();
+  const size_t first_try = out.find("-- try: ");
+  ASSERT_NE(first_try, std::string::npos);
+  EXPECT_EQ(out.find("-- try: ", first_try + 1), std::string::npos) << out;
 
   std::ifstream in(saved);
   nlohmann::json j = nlohmann::json::parse(in);
@@ -164,7 +180,7 @@ TEST(ChatPty, LongConversationNeverFailsForLength) {
   std::ofstream(context) << "Rubric: name the fruit, count them, say where they are, and check the count twice "
                             "before answering. Mention the basket, the table and the kitchen when relevant.\n";
   PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-n", "24", "--seed", "1",
-                   "-t", "1", "--ctx", "256", "--system", "Answer briefly.", "--context", context},
+                   "-t", "1", "--ctx", "256", "--system", "Answer briefly.", "--context", context, "--no-nudges"},
                   {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config", "TERM=dumb"});
   ASSERT_TRUE(chat.ok());
   ASSERT_TRUE(chat.expect("> ")) << chat.output();
@@ -178,6 +194,7 @@ TEST(ChatPty, LongConversationNeverFailsForLength) {
   EXPECT_EQ(chat.output().find("error:"), std::string::npos) << chat.output();
   EXPECT_NE(chat.output().find("-- fitted: the "), std::string::npos) << chat.output();
   EXPECT_NE(chat.output().find("oldest turn(s) of the conversation were left out"), std::string::npos);
+  EXPECT_EQ(chat.output().find("-- try:"), std::string::npos);  // --no-nudges
 }
 
 TEST(ChatPty, EndOfInputLeavesCleanly) {

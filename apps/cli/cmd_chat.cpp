@@ -18,6 +18,7 @@
 #include "assistant_setup.h"
 #include "commands.h"
 #include "loco/error.h"
+#include "loco/nudges.h"
 #include "loco/prompt_builder.h"
 
 namespace loco::cli {
@@ -26,6 +27,7 @@ namespace {
 struct ChatFlags {
   AssistantFlags assistant;
   std::string system;
+  bool no_nudges = false;
 };
 
 const char* kHelp =
@@ -36,6 +38,8 @@ const char* kHelp =
     "  /save FILE               save the conversation and settings as JSON\n"
     "  /load FILE               load a conversation saved with /save\n"
     "  /clear                   forget the conversation\n"
+    "  /stats                   tokens and speed of the last turn and of the session\n"
+    "  /nudges on|off           a suggestion after each answer of how to engage with it\n"
     "  /help                    this list\n"
     "  /quit                    leave (Ctrl-D works too)\n";
 
@@ -60,9 +64,31 @@ std::string trim(const std::string& s) {
   return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
 }
 
+// Tokens and seconds of the turns so far (/stats).
+struct TurnStats {
+  uint64_t prompt_tokens = 0;  // run through the model (a reused prefix is not counted)
+  uint64_t generated_tokens = 0;
+  double prompt_seconds = 0, generate_seconds = 0;
+  int32_t context_tokens = 0;  // the prompt's length
+  void add(const TurnStats& t) {
+    prompt_tokens += t.prompt_tokens;
+    generated_tokens += t.generated_tokens;
+    prompt_seconds += t.prompt_seconds;
+    generate_seconds += t.generate_seconds;
+  }
+};
+
+std::string rate_text(uint64_t tokens, double seconds) {
+  return seconds > 0 ? fmt::format("{:.1f} tokens/s", static_cast<double>(tokens) / seconds) : "-";
+}
+
 struct Conversation {
   std::vector<ChatMessage> history;
   QueryOptions options;
+  bool nudges = true;
+  int turns = 0;
+  TurnStats last, session;
+  int32_t n_ctx = 0;
 
   nlohmann::json to_json() const {
     nlohmann::json messages = nlohmann::json::array();
@@ -157,6 +183,25 @@ bool handle_command(const std::string& line, Conversation& c, const Assistant& a
                                    [](const ChatMessage& m) { return m.role != "system"; }),
                     c.history.end());
     fmt::print("conversation cleared\n");
+  } else if (cmd == "/stats") {
+    if (c.turns == 0) {
+      fmt::print("no turns yet\n");
+    } else {
+      fmt::print("last turn: prompt {} tokens of {} in the context ({} evaluated, {}), answer {} tokens ({})\n",
+                 c.last.context_tokens, c.n_ctx, c.last.prompt_tokens,
+                 rate_text(c.last.prompt_tokens, c.last.prompt_seconds), c.last.generated_tokens,
+                 rate_text(c.last.generated_tokens, c.last.generate_seconds));
+      fmt::print("session: {} turn(s), prompts {} tokens evaluated ({}), answers {} tokens ({})\n", c.turns,
+                 c.session.prompt_tokens, rate_text(c.session.prompt_tokens, c.session.prompt_seconds),
+                 c.session.generated_tokens, rate_text(c.session.generated_tokens, c.session.generate_seconds));
+    }
+  } else if (cmd == "/nudges") {
+    if (arg != "on" && arg != "off") {
+      fmt::print("usage: /nudges on|off (now {})\n", c.nudges ? "on" : "off");
+    } else {
+      c.nudges = arg == "on";
+      fmt::print("nudges: {}\n", arg);
+    }
   } else if (cmd == "/quit" || cmd == "/exit") {
     return false;
   } else {
@@ -171,6 +216,8 @@ int run_chat(const ChatFlags& opt) {
   Conversation c;
   c.options = setup.query;
   if (!opt.system.empty()) c.history.push_back({"system", opt.system});
+  c.nudges = !opt.no_nudges;
+  c.n_ctx = setup.n_ctx;
   const bool tty = isatty(STDIN_FILENO) != 0;
   fmt::print("loco chat: {} ({}). /help for commands, /quit to leave.\n", a.model().config().name,
              a.model().config().arch_name);
@@ -195,7 +242,18 @@ int run_chat(const ChatFlags& opt) {
         return true;
       }) : AnswerStream());
       if (!stream) fmt::print("{}", r.text);
-      fmt::print("\n{}\n", answer_footer(r));
+      fmt::print("\n{}", answer_footer(r));
+      if (c.nudges) {
+        const AdapterEntry* entry = r.adapter.empty() ? nullptr : a.registry().find(r.adapter);
+        if (auto nudge = nudge_for(r.eval_type, entry ? entry->nudges : std::nullopt, c.turns)) {
+          fmt::print("-- try: {}\n", *nudge);
+        }
+      }
+      fmt::print("\n");
+      c.last = TurnStats{r.prompt_tokens_evaluated, r.generated_tokens, r.prompt_seconds, r.generate_seconds,
+                         r.prompt_tokens};
+      c.session.add(c.last);
+      ++c.turns;
       // The prompt left out the oldest turns to fit the context: so does the conversation.
       for (int i = 0; i < r.history_turns_dropped; ++i) drop_oldest_turn(c.history);
       c.history.push_back({"user", text});
@@ -215,6 +273,7 @@ Command register_chat(CLI::App& root) {
   auto opt = std::make_shared<ChatFlags>();
   CLI::App* app = root.add_subcommand("chat", "Talk with the assistant: multi-turn, with adapters, votes and RE2");
   app->add_option("--system", opt->system, "System message for the conversation");
+  app->add_flag("--no-nudges", opt->no_nudges, "No suggestion after each answer of how to engage with it");
   add_assistant_flags(*app, opt->assistant);
   return {app, [opt] { return run_chat(*opt); }};
 }

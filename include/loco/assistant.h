@@ -98,6 +98,7 @@ struct QueryResult {
   int history_turns_dropped = 0;         // the oldest turns of `history` left out of the prompt
   std::vector<std::string> prompt_notes; // what was left out to fit the context, in words
   uint64_t prompt_tokens_evaluated = 0;  // through the model: once per adapter group
+  uint64_t generated_tokens = 0;         // by every sample, voted or not
   double prompt_seconds = 0.0, generate_seconds = 0.0;
 };
 

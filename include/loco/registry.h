@@ -68,6 +68,9 @@ struct AdapterEntry {
   std::optional<std::string> system_prompt;
   std::vector<FewShotExample> few_shot;
   double scale = 1.0;  // LoRA scale applied on top of the adapter's own alpha / rank
+  // Follow-up suggestions chat shows after an answer (nudges.h); unset: the defaults of the
+  // adapter's eval type; empty: none for this adapter.
+  std::optional<std::vector<std::string>> nudges;
   std::string sha256;  // of the GGUF file, or of a PEFT dir's adapter_model.safetensors
   std::string config_sha256;  // of a PEFT dir's adapter_config.json (alpha, targets, rank)
   std::vector<YamlField> extra;

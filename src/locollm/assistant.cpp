@@ -319,6 +319,7 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     r.mean_log_prob = g.mean_log_prob;
     r.prompt_seconds = g.prompt_seconds;
     r.generate_seconds = g.generate_seconds;
+    r.generated_tokens = g.tokens.size();
     r.confidence = judge_confidence(r, r.confidence_note);
     return r;
   }
@@ -357,6 +358,7 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   r.prompt_seconds = m.prompt_seconds;
   r.generate_seconds = m.generate_seconds;
   r.stopped_early = m.stopped_early;
+  for (const Sample& smp : m.samples) r.generated_tokens += smp.tokens.size();
   for (const Sample& smp : m.samples) {
     if (!smp.finished) continue;
     Candidate c{choice.adapters[static_cast<size_t>(smp.group)], smp.text, std::nullopt, smp.mean_log_prob,
