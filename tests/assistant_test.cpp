@@ -2,10 +2,14 @@
 // evaluation, ensembles, errors, and the confidence rules.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+
 #include <filesystem>
 #include <cmath>
 #include <fstream>
 
+#include "loco/answer.h"
 #include "loco/assistant.h"
 #include "loco/error.h"
 #include "loco/registry.h"
@@ -140,6 +144,89 @@ TEST_F(AssistantTest, EnsembleEvaluatesThePromptOncePerAdapter) {
   }
 }
 
+// The split of votes over an ensemble: the first adapters take the remainder, in order.
+TEST_F(AssistantTest, EnsembleSplitsTheVotesEvenlyFirstTakesTheRest) {
+  for (int votes : {4, 5, 7}) {
+    QueryOptions q = options();
+    q.ensemble = {"math", "analysis"};
+    q.votes = votes;
+    q.early_stop = false;
+    QueryResult r = assistant.ask("Explain the total.", q);
+    ASSERT_EQ(r.votes_sampled, votes);
+    int math = 0, analysis = 0;
+    for (const Candidate& c : r.candidates) (c.adapter == "math" ? math : analysis)++;
+    EXPECT_EQ(math, (votes + 1) / 2) << votes;
+    EXPECT_EQ(analysis, votes / 2) << votes;
+  }
+}
+
+// Identical votes (greedy sampling) agree fully: the agreement string, its ratio, the
+// answer and the confidence follow, for a keyed (numeric) and a free-text adapter.
+TEST_F(AssistantTest, IdenticalVotesAgreeFully) {
+  for (const char* adapter : {"math", "analysis"}) {
+    QueryOptions q = options();
+    q.adapter = adapter;
+    q.votes = 5;
+    q.vote_temperature = 0.0f;
+    q.early_stop = false;
+    QueryResult r = assistant.ask("How many apples are left if I eat 3 of 10?", q);
+    ASSERT_EQ(r.candidates.size(), 5u) << adapter;
+    for (const Candidate& c : r.candidates) EXPECT_EQ(c.text, r.candidates[0].text) << adapter;
+    std::string note;
+    if (std::string(adapter) == "analysis") {
+      EXPECT_EQ(r.agreement, "5/5");
+      EXPECT_DOUBLE_EQ(r.agreement_ratio, 1.0);
+      EXPECT_EQ(r.confidence, ConfidenceLevel::High);
+      EXPECT_EQ(r.text, r.candidates[0].text);
+      continue;
+    }
+    const std::optional<std::string> extracted = extract_answer(EvalType::Numeric, r.candidates[0].text);
+    EXPECT_EQ(r.answer, extracted);
+    if (extracted) {
+      EXPECT_EQ(r.agreement, "5/5");
+      EXPECT_EQ(r.confidence, ConfidenceLevel::High);
+      EXPECT_NE(r.confidence_note.find("5/5 of the attempts agree on " + *extracted), std::string::npos);
+    } else {
+      // Random weights rarely write a number: five empty votes are no answer, and Low.
+      EXPECT_EQ(r.agreement, "0/5");
+      EXPECT_EQ(r.confidence, ConfidenceLevel::Low);
+      EXPECT_NE(r.confidence_note.find("no clear final answer"), std::string::npos);
+    }
+  }
+}
+
+// Sampled votes: the agreement string, the chosen answer and the confidence are what an
+// independent count of the candidates' extracted answers gives.
+TEST_F(AssistantTest, TallyFollowsTheCandidates) {
+  for (uint64_t seed : {1u, 2u, 3u, 4u}) {
+    QueryOptions q = options();
+    q.adapter = "math";
+    q.votes = 5;
+    q.vote_temperature = 1.0f;
+    q.early_stop = false;
+    q.sampling.seed = seed;
+    QueryResult r = assistant.ask("Calculate 7 times 8.", q);
+    ASSERT_EQ(r.candidates.size(), 5u);
+    std::map<std::string, int> counts;
+    int best = 0;
+    std::optional<std::string> leader;
+    for (const Candidate& c : r.candidates) {
+      const auto answer = extract_answer(EvalType::Numeric, c.text);
+      EXPECT_EQ(c.answer, answer);
+      if (!answer) continue;
+      const int n = ++counts[*answer];
+      if (n > best) best = n, leader = answer;
+    }
+    EXPECT_EQ(r.agreement, std::to_string(best) + "/5") << seed;
+    EXPECT_EQ(r.answer, leader) << seed;
+    const ConfidenceLevel expected = !leader ? ConfidenceLevel::Low
+                                     : best >= 4 ? ConfidenceLevel::High
+                                     : best >= 3 ? ConfidenceLevel::Medium
+                                                 : ConfidenceLevel::Low;
+    EXPECT_EQ(r.confidence, expected) << seed << " " << r.agreement;
+  }
+}
+
 TEST_F(AssistantTest, RereadAndSystemPromptShapeThePrompt) {
   QueryOptions q = options();
   q.adapter = "math";
@@ -203,6 +290,64 @@ TEST(Confidence, RulesInPlainWords) {
   unrun.code_check = CodeCheck::SandboxUnavailable;
   EXPECT_EQ(judge_confidence(unrun, note), ConfidenceLevel::Low);
   EXPECT_NE(note.find("not run"), std::string::npos);
+}
+
+// A vote decided from known candidates: the agreement string, the chosen answer and
+// text, and the confidence level and its words.
+QueryResult voted(EvalType type, int requested, const std::vector<std::optional<std::string>>& answers) {
+  QueryResult r;
+  r.eval_type = type;
+  r.votes_requested = requested;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    r.candidates.push_back(Candidate{"math", "text " + std::to_string(i), answers[i], -0.1 * static_cast<double>(i),
+                                     StopReason::EndOfTurn, false});
+  }
+  settle_vote(r);
+  return r;
+}
+
+TEST(SettleVote, KnownCandidatesGiveKnownResults) {
+  QueryResult r = voted(EvalType::Numeric, 5, {"41", "42", "42", std::nullopt, "42"});
+  EXPECT_EQ(r.votes_sampled, 5);
+  EXPECT_EQ(r.agreement, "3/5");
+  EXPECT_DOUBLE_EQ(r.agreement_ratio, 0.6);
+  EXPECT_EQ(r.answer, "42");
+  EXPECT_EQ(r.text, "text 1");  // the first candidate with the winning answer
+  EXPECT_DOUBLE_EQ(r.mean_log_prob, -0.1);
+  EXPECT_EQ(r.confidence, ConfidenceLevel::Medium);
+  EXPECT_NE(r.confidence_note.find("only 3/5 of the attempts agree on 42"), std::string::npos) << r.confidence_note;
+
+  r = voted(EvalType::Numeric, 5, {"7", "7", "7", "7", "8"});
+  EXPECT_EQ(r.agreement, "4/5");
+  EXPECT_EQ(r.confidence, ConfidenceLevel::High);
+
+  r = voted(EvalType::Numeric, 5, {"1", "2", "3", "4", "5"});  // a tie of ones: the first
+  EXPECT_EQ(r.agreement, "1/5");
+  EXPECT_EQ(r.answer, "1");
+  EXPECT_EQ(r.confidence, ConfidenceLevel::Low);
+
+  r = voted(EvalType::Numeric, 5, {std::nullopt, std::nullopt, std::nullopt});
+  EXPECT_EQ(r.agreement, "0/3");
+  EXPECT_FALSE(r.answer.has_value());
+  EXPECT_EQ(r.confidence, ConfidenceLevel::Low);
+  EXPECT_NE(r.confidence_note.find("no clear final answer"), std::string::npos);
+
+  // Stopped early after 3 of 5 planned, all agreeing: 3 of 5 is the evidence.
+  r = voted(EvalType::MultipleChoice, 5, {"B", "B", "B"});
+  EXPECT_EQ(r.agreement, "3/3");
+  EXPECT_EQ(r.answer, "B");
+  EXPECT_EQ(r.confidence, ConfidenceLevel::Medium);
+  EXPECT_NE(r.confidence_note.find("3 of 5 planned"), std::string::npos) << r.confidence_note;
+
+  // Free text: the medoid of near-identical answers, four of five supporting it.
+  r = voted(EvalType::Analysis, 5,
+            {"The passage says the river floods in spring.", "The passage says the river floods in spring.",
+             "Bananas are yellow and grow in bunches.", "The passage says the river floods in spring.",
+             "The passage says the river floods in spring."});
+  EXPECT_EQ(r.agreement, "4/5");
+  EXPECT_EQ(r.answer, "The passage says the river floods in spring.");
+  EXPECT_EQ(r.text, "text 0");
+  EXPECT_EQ(r.confidence, ConfidenceLevel::High);
 }
 
 // Stopping early cannot raise confidence: 3 agreeing of 5 planned is Medium whether the

@@ -180,6 +180,12 @@ struct CodeAnswerCheck {
 CodeAnswerCheck check_code_answer(const std::string& question, const std::string& answer_text,
                                   const std::string& adapter, const QueryOptions& options);
 
+// Decides a vote of non-code answers from r.candidates (their extracted answers set),
+// r.eval_type and r.votes_requested: numeric and multiple choice take the most common
+// extracted answer (ties: the first to reach the count), other text the medoid; fills
+// votes_sampled, agreement, agreement_ratio, answer, text, mean_log_prob and confidence.
+void settle_vote(QueryResult& r);
+
 // The confidence rules (docs/voting.md): agreement of the votes when there are several,
 // the geometric-mean token probability for a single answer, and "low" when no answer
 // could be extracted or no program passed.

@@ -368,8 +368,58 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   }
   r.votes_sampled = static_cast<int>(r.candidates.size());
 
+  if (r.eval_type != EvalType::Code) {
+    settle_vote(r);
+    return r;
+  }
   std::optional<size_t> chosen;
-  if (keyed) {
+  std::vector<std::optional<std::string>> codes;
+  for (const Candidate& c : r.candidates) codes.push_back(extract_code(c.text));
+  std::string source;
+  const CodeTask task = code_task_for(question, choice.adapters[0], o, source);
+  std::optional<CodeVote> voted;
+  try {
+    voted = vote_code(codes, task);
+  } catch (const SandboxUnavailable& e) {
+    // Nothing could be run: the first program is offered as an unchecked draft.
+    r.code_check = CodeCheck::SandboxUnavailable;
+    r.code_check_detail = e.what();
+    r.agreement = fmt::format("0/{} run", codes.size());
+    r.agreement_ratio = 0.0;
+    for (size_t i = 0; i < codes.size() && !chosen; ++i)
+      if (codes[i]) chosen = i;
+    if (chosen) r.answer = codes[*chosen];
+  }
+  if (voted) {
+    const CodeVote& cv = *voted;
+    const bool has_tests = !task.test_code.empty();
+    r.code_check = cv.chosen ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
+                             : (has_tests ? CodeCheck::TestsFailed : CodeCheck::FailedToRun);
+    r.code_check_detail = cv.chosen ? source : fmt::format("none of the {} programs passed", cv.samples);
+    for (size_t i = 0; i < r.candidates.size(); ++i) r.candidates[i].passed = cv.results[i].passed;
+    r.agreement = cv.agreement;
+    int winners = 0;
+    for (const CodeCandidateResult& x : cv.results) {
+      winners += cv.chosen && x.passed && x.syntax_key == cv.results[*cv.chosen].syntax_key;
+    }
+    r.agreement_ratio = cv.samples > 0 ? static_cast<double>(winners) / cv.samples : 0.0;
+    chosen = cv.chosen;
+    if (chosen) r.answer = codes[*chosen];
+  }
+  const size_t pick = chosen.value_or(0);
+  if (!r.candidates.empty()) {
+    r.text = r.candidates[pick].text;
+    r.mean_log_prob = r.candidates[pick].mean_log_prob;
+  }
+  if (!chosen) r.answer.reset();
+  r.confidence = judge_confidence(r, r.confidence_note);
+  return r;
+}
+
+void settle_vote(QueryResult& r) {
+  r.votes_sampled = static_cast<int>(r.candidates.size());
+  std::optional<size_t> chosen;
+  if (r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice) {
     VoteTally tally;
     for (const Candidate& c : r.candidates) tally.add(c.answer);
     r.agreement = tally.agreement();
@@ -378,40 +428,6 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
       for (size_t i = 0; i < r.candidates.size() && !chosen; ++i) {
         if (r.candidates[i].answer == leader) chosen = i;
       }
-    }
-  } else if (r.eval_type == EvalType::Code) {
-    std::vector<std::optional<std::string>> codes;
-    for (const Candidate& c : r.candidates) codes.push_back(extract_code(c.text));
-    std::string source;
-    const CodeTask task = code_task_for(question, choice.adapters[0], o, source);
-    std::optional<CodeVote> voted;
-    try {
-      voted = vote_code(codes, task);
-    } catch (const SandboxUnavailable& e) {
-      // Nothing could be run: the first program is offered as an unchecked draft.
-      r.code_check = CodeCheck::SandboxUnavailable;
-      r.code_check_detail = e.what();
-      r.agreement = fmt::format("0/{} run", codes.size());
-      r.agreement_ratio = 0.0;
-      for (size_t i = 0; i < codes.size() && !chosen; ++i)
-        if (codes[i]) chosen = i;
-      if (chosen) r.answer = codes[*chosen];
-    }
-    if (voted) {
-      const CodeVote& cv = *voted;
-      const bool has_tests = !task.test_code.empty();
-      r.code_check = cv.chosen ? (has_tests ? CodeCheck::TestsPassed : CodeCheck::RanWithoutTests)
-                               : (has_tests ? CodeCheck::TestsFailed : CodeCheck::FailedToRun);
-      r.code_check_detail = cv.chosen ? source : fmt::format("none of the {} programs passed", cv.samples);
-      for (size_t i = 0; i < r.candidates.size(); ++i) r.candidates[i].passed = cv.results[i].passed;
-      r.agreement = cv.agreement;
-      int winners = 0;
-      for (const CodeCandidateResult& x : cv.results) {
-        winners += cv.chosen && x.passed && x.syntax_key == cv.results[*cv.chosen].syntax_key;
-      }
-      r.agreement_ratio = cv.samples > 0 ? static_cast<double>(winners) / cv.samples : 0.0;
-      chosen = cv.chosen;
-      if (chosen) r.answer = codes[*chosen];
     }
   } else {
     std::vector<std::optional<std::string>> texts;
@@ -424,12 +440,11 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   const size_t pick = chosen.value_or(0);
   if (!r.candidates.empty()) {
     r.text = r.candidates[pick].text;
-    if (r.eval_type != EvalType::Code) r.answer = r.candidates[pick].answer;
+    r.answer = r.candidates[pick].answer;
     r.mean_log_prob = r.candidates[pick].mean_log_prob;
   }
   if (!chosen) r.answer.reset();
   r.confidence = judge_confidence(r, r.confidence_note);
-  return r;
 }
 
 CodeAnswerCheck check_code_answer(const std::string& question, const std::string& answer_text,

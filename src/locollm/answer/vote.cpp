@@ -156,9 +156,14 @@ FreeTextChoice choose_free_text(const std::vector<std::optional<std::string>>& c
   double best_mean = -1;
   size_t best = 0;
   for (size_t i = 0; i < n; ++i) {
-    double sum = 0;
+    // Summed in sorted order, so candidates with the same similarities have exactly the
+    // same mean and the tie goes to the earliest, as documented.
+    std::vector<double> row;
     for (size_t j = 0; j < n; ++j)
-      if (j != i) sum += sim[i][j];
+      if (j != i) row.push_back(sim[i][j]);
+    std::sort(row.begin(), row.end());
+    double sum = 0;
+    for (double v : row) sum += v;
     double mean = n > 1 ? sum / static_cast<double>(n - 1) : 1.0;
     if (mean > best_mean) {
       best_mean = mean;
