@@ -18,8 +18,18 @@ namespace {
 
 using test::CliResult;
 
-// Run from the source tree: the router reads data/router/ relative to it.
-CliResult run_cli(const std::vector<std::string>& args) { return test::run_loco(args, {}, LOCO_SOURCE_DIR); }
+// Run from the source tree (the router reads data/router/ relative to it), with a data
+// and a config directory of its own (empty unless a test fills them).
+struct UserDirs {
+  std::string data, config;
+};
+UserDirs fresh_user_dirs() {
+  const std::string dir = test::temp_dir();
+  return {dir + "/data", dir + "/config"};
+}
+CliResult run_cli(const std::vector<std::string>& args, const UserDirs& dirs = fresh_user_dirs()) {
+  return test::run_loco(args, {"LOCO_DATA_DIR=" + dirs.data, "LOCO_CONFIG_DIR=" + dirs.config}, LOCO_SOURCE_DIR);
+}
 
 const std::string kDatasets = std::string(LOCO_SOURCE_DIR) + "/../shared/datasets";
 
@@ -40,6 +50,8 @@ TEST(RouterCli, RouteWithKeywordsAsJson) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("decision: base model"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("why: tie: math, analysis"), std::string::npos) << r.out;
+  // No adapter is installed here: the output says what `loco query` would do.
+  EXPECT_NE(r.out.find("note: no adapters are installed"), std::string::npos) << r.out;
 }
 
 TEST(RouterCli, TrainRouteAndEval) {
@@ -62,6 +74,21 @@ TEST(RouterCli, TrainRouteAndEval) {
                "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(nlohmann::json::parse(r.out)["adapter"].is_null()) << r.out;
+
+  // Without flags `loco route` uses the router `loco query` would: config.yaml's kind and
+  // <data dir>/router.json.
+  const UserDirs dirs = fresh_user_dirs();
+  std::filesystem::create_directories(dirs.data);
+  std::filesystem::create_directories(dirs.config);
+  std::ofstream(dirs.config + "/config.yaml") << "router: classifier\n";
+  r = run_cli({"route", "A shop sells 3 pens for $2. How much do 12 pens cost?"}, dirs);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("router.json is missing"), std::string::npos) << r.err;
+  std::filesystem::copy_file(model, dirs.data + "/router.json");
+  r = run_cli({"route", "A shop sells 3 pens for $2. How much do 12 pens cost?"}, dirs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("router: classifier"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("decision: math"), std::string::npos) << r.out;
 
   r = run_cli({"router", "eval", dir + "/heldout.jsonl", "--model-file", model, "--mistakes", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -19,6 +19,12 @@ struct RouteOptions {
 int run_route(const RouteOptions& opt) {
   std::unique_ptr<Router> router = make_router(opt.router);
   const RouteDecision d = router->route(opt.query);
+  // With no adapter installed `loco query` answers with the base model whatever the
+  // v1 keyword lists shown here say.
+  const std::string note = router->kind() == "keyword" && installed_keywords().empty()
+                               ? "no adapters are installed, so `loco query` answers with the base model; "
+                                 "these are the LocoLLM v1 keyword lists"
+                               : "";
   if (opt.json) {
     nlohmann::json j;
     j["router"] = router->kind();
@@ -27,6 +33,7 @@ int run_route(const RouteOptions& opt) {
     j["label"] = decision_label(d);
     j["confidence"] = d.confidence;
     j["explanation"] = d.explanation;
+    if (!note.empty()) j["note"] = note;
     j["scores"] = nlohmann::json::array();
     for (const RouteScore& s : d.scores) {
       j["scores"].push_back({{"adapter", s.adapter}, {"score", s.score}, {"why", s.why}});
@@ -45,6 +52,7 @@ int run_route(const RouteOptions& opt) {
   fmt::print("decision: {} (confidence {:.2f})\n",
              d.adapter.empty() ? std::string("base model") : d.adapter, d.confidence);
   fmt::print("why: {}\n", d.explanation);
+  if (!note.empty()) fmt::print("note: {}\n", note);
   return 0;
 }
 

@@ -23,19 +23,39 @@ void add_router_flags(CLI::App& app, RouterFlags& flags) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
-std::unique_ptr<Router> make_router(const RouterFlags& flags) {
+AdapterKeywords installed_keywords() {
+  Registry registry = Registry::load_or_empty(resolve_user_paths().registry_file());
+  AdapterKeywords keywords;
+  for (const std::string& domain : registry.domains()) {
+    const AdapterEntry* e = registry.active_for(domain);
+    if (e != nullptr && !e->router_keywords.empty()) keywords.emplace_back(e->name, e->router_keywords);
+  }
+  return keywords;
+}
+
+std::unique_ptr<Router> make_router(const RouterFlags& given) {
+  RouterFlags flags = given;
   std::string kind = flags.kind;
-  if (kind == "auto")
-    kind = flags.model_file.empty() ? "keyword" : router_file_kind(flags.model_file);
+  if (kind == "auto" && flags.model_file.empty()) {
+    // What `loco query` would use: config.yaml's `router` (keyword unless set), a learned
+    // one from <data dir>/router.json and the configured model.
+    const UserPaths paths = resolve_user_paths();
+    const Settings s = merge_settings(load_config(paths.config_file), SettingsLayer{});
+    kind = router_kind_name(s.router);
+    if (kind != "keyword") flags.model_file = paths.data_dir + "/router.json";
+    if (flags.base_model.empty()) flags.base_model = s.model;
+    if (flags.threshold < 0 && s.router_threshold) flags.threshold = *s.router_threshold;
+    if (kind != "keyword" && !std::filesystem::exists(flags.model_file)) {
+      throw Error("config.yaml sets router: " + kind + ", but " + flags.model_file +
+                  " is missing: train one with `loco router train --out " + flags.model_file + "`");
+    }
+  } else if (kind == "auto") {
+    kind = router_file_kind(flags.model_file);
+  }
   if (kind == "keyword") {
     if (!flags.model_file.empty()) throw Error("the keyword router takes no --model-file");
     // The installed adapters' keywords; the LocoLLM v1 lists when none are installed.
-    Registry registry = Registry::load_or_empty(resolve_user_paths().registry_file());
-    AdapterKeywords keywords;
-    for (const std::string& domain : registry.domains()) {
-      const AdapterEntry* e = registry.active_for(domain);
-      if (e != nullptr && !e->router_keywords.empty()) keywords.emplace_back(e->name, e->router_keywords);
-    }
+    AdapterKeywords keywords = installed_keywords();
     return std::make_unique<KeywordRouter>(keywords.empty() ? locollm_v1_keywords() : keywords);
   }
   if (flags.model_file.empty()) throw Error("the " + kind + " router needs --model-file");

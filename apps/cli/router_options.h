@@ -20,7 +20,12 @@ struct RouterFlags {
 };
 
 void add_router_flags(CLI::App& app, RouterFlags& flags);
+// The router `loco query` uses unless flags say otherwise: kind "auto" without a
+// --model-file follows config.yaml (`router`, `router_threshold`, `model`) and
+// <data dir>/router.json, as make_assistant does.
 std::unique_ptr<Router> make_router(const RouterFlags& flags);
+// The router keywords of the registry's active adapters (empty when none are installed).
+AdapterKeywords installed_keywords();
 
 // v3 features from a base model file (its mean final hidden state, labelled by its sha256).
 FeatureExtractor base_model_features(const std::string& gguf_path);
