@@ -23,9 +23,9 @@ import sys
 import time
 
 
-def run(cmd, log):
+def run(cmd, log, cwd=None):
     started = time.time()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
     with open(log, "a") as f:
         f.write(f"$ {' '.join(cmd)}   # {time.time() - started:.1f} s, exit {p.returncode}\n{p.stdout}\n")
     if p.returncode != 0:
@@ -83,7 +83,9 @@ def main():
     ap.add_argument("peers", nargs="*", help="directories holding llama-bench and llama-batched-bench")
     a = ap.parse_args()
     models = a.model or [os.environ.get("LOCO_BENCH_MODELS", "build/bench-models") + "/qwen3-4b-q4_k_m.gguf"]
+    models = [os.path.abspath(m) for m in models]
     os.makedirs(a.out, exist_ok=True)
+    peer_cwd = os.path.abspath(a.out)  # the peers write llama.log into their working directory
     log = os.path.join(a.out, "raw.txt")
     open(log, "w").close()
     t = str(a.threads)
@@ -105,7 +107,7 @@ def main():
             add(model, "decode, % of the limit", "loco", 100 * j["gen_tokens_per_s"] / limit)
             for p, name in zip(a.peers, engines[1:]):
                 r = llama_bench(run([os.path.join(p, "llama-bench"), "-m", model, "-t", t, "-p", "512", "-n", "128",
-                                     "-r", "1", "-o", "csv"], log))
+                                     "-r", "1", "-o", "csv"], log, peer_cwd))
                 add(model, "prompt 512 (tok/s)", name, r["pp512"])
                 add(model, "decode 128 (tok/s)", name, r["tg128"])
                 add(model, "decode, % of the limit", name, 100 * r["tg128"] / limit)
@@ -117,7 +119,7 @@ def main():
         add(model, "5 sequences / 1 sequence", "loco", j["batch_gen_tokens_per_s"] / j["gen_tokens_per_s"])
         for p, name in zip(a.peers, engines[1:]):
             r = batched_bench(run([os.path.join(p, "llama-batched-bench"), "-m", model, "-c", "1024", "-npp", "128",
-                                   "-ntg", "32", "-npl", "1,5", "-pps", "-t", t], log))
+                                   "-ntg", "32", "-npl", "1,5", "-pps", "-t", t], log, peer_cwd))
             add(model, "1 sequence, 32 after 128 (tok/s)", name, r[1])
             add(model, "5 sequences sharing 128, aggregate (tok/s)", name, r[5])
             add(model, "5 sequences / 1 sequence", name, r[5] / r[1])
