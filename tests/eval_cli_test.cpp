@@ -46,6 +46,10 @@ class EvalCli : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = test::temp_dir();
+    // The routed condition uses the adapters' keywords here (not the bundled classifier),
+    // so which items go to which adapter can be checked by hand.
+    std::filesystem::create_directories(dir_ + "/config");
+    std::ofstream(dir_ + "/config/config.yaml") << "router: keyword\n";
     std::ofstream(dir_ + "/math.jsonl") << R"({"id": "m1", "question": "How many apples are 2 plus 3 apples?", "answer": 5}
 {"id": "m2", "question": "What is the total of 10 and 4?", "answer": "#### 14"}
 {"id": "m3", "question": "How many legs do 2 cats have?", "answer": 8}

@@ -54,6 +54,32 @@ TEST(RouterCli, RouteWithKeywordsAsJson) {
   EXPECT_NE(r.out.find("note: no adapters are installed"), std::string::npos) << r.out;
 }
 
+// With adapters installed and nothing configured, route (like query) uses the bundled
+// classifier when it knows every installed adapter, and their keywords when it does not.
+TEST(RouterCli, DefaultRouterIsTheBundledClassifierWhenItKnowsTheAdapters) {
+  const UserDirs dirs = fresh_user_dirs();
+  std::filesystem::create_directories(dirs.data + "/adapters");
+  auto registry = [&](bool with_physics) {
+    std::ofstream out(dirs.data + "/adapters/registry.yaml");
+    out << "adapters:\n"
+           "  math:\n    type: lora-gguf\n    path: m.gguf\n    domain: math\n    router_keywords: [\"how many\"]\n";
+    if (with_physics) out << "  physics:\n    type: lora-gguf\n    path: p.gguf\n    router_keywords: [force]\n";
+  };
+  registry(false);
+  // No keyword of the math adapter in it: only the classifier sends it to math.
+  CliResult r = run_cli({"route", "whats 35% of 180", "--json"}, dirs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["router"], "classifier");
+  EXPECT_EQ(j["adapter"], "math");
+  registry(true);
+  r = run_cli({"route", "whats 35% of 180", "--json"}, dirs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["router"], "keyword");
+  EXPECT_TRUE(j["adapter"].is_null());
+}
+
 TEST(RouterCli, TrainRouteAndEval) {
   if (!std::ifstream(kDatasets + "/locollm-v1/math.jsonl")) GTEST_SKIP() << "no shared datasets";
   const std::string dir = test::temp_dir();

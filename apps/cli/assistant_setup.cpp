@@ -110,21 +110,24 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   Registry registry = Registry::load_or_empty(registry_file);
 
   std::shared_ptr<const Router> router;
-  if (s.router != RouterKind::Keyword) {
-    const std::string file = f.router_file.empty() ? paths.data_dir + "/router.json" : f.router_file;
-    if (!std::filesystem::exists(file)) {
-      throw Error(file + " not found: train one with `loco router train --out " + file + "`");
-    }
-    if (s.router == RouterKind::Classifier) {
-      auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(file));
-      if (s.router_threshold) r->set_threshold(*s.router_threshold);
-      router = r;
-    } else {
-      auto r = std::make_shared<EmbeddingRouter>(EmbeddingRouter::load(
-          file, hidden_state_features(model, router_model_label(s.model, paths.data_dir))));
-      if (s.router_threshold) r->set_threshold(*s.router_threshold);
-      router = r;
-    }
+  const std::optional<RouterKind> configured = flags.router ? flags.router : config.router;
+  RouterChoice choice;
+  if (!f.router_file.empty() && configured != RouterKind::Keyword) {
+    if (!std::filesystem::exists(f.router_file)) throw Error(f.router_file + " not found (--router-file)");
+    choice = {configured ? std::string(router_kind_name(*configured)) : router_file_kind(f.router_file),
+              f.router_file, "--router-file"};
+  } else {
+    choice = choose_router(paths.data_dir, configured, registry);
+  }
+  if (choice.kind == "classifier") {
+    auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(choice.file));
+    if (s.router_threshold) r->set_threshold(*s.router_threshold);
+    router = r;
+  } else if (choice.kind == "embedding") {
+    auto r = std::make_shared<EmbeddingRouter>(EmbeddingRouter::load(
+        choice.file, hidden_state_features(model, router_model_label(s.model, paths.data_dir))));
+    if (s.router_threshold) r->set_threshold(*s.router_threshold);
+    router = r;
   }
 
   Assistant::Options ao;

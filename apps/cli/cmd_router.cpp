@@ -70,8 +70,8 @@ int run_train(TrainOptions opt) {
   const std::vector<LabelledQuery> all = build_router_dataset(opt.data);
   const RouterSplits splits = split_router_dataset(all);
 
-  fmt::print("dataset: {} queries from {} and {}\n", all.size(), opt.data.data_dir,
-             opt.data.none_file);
+  fmt::print("dataset: {} queries from {}, {}{}\n", all.size(), opt.data.data_dir, opt.data.none_file,
+             opt.data.natural_file.empty() ? std::string() : " and " + opt.data.natural_file);
   std::map<std::string, std::map<std::string, int>> sources;  // label -> source -> count
   std::map<std::string, std::array<int, 3>> per_split;
   for (const LabelledQuery& q : all) {
@@ -204,6 +204,9 @@ Command register_router(CLI::App& root) {
   t->add_option("--data-dir", train->data.data_dir, "Holds locollm-v1/, gsm8k/, humaneval/")
       ->capture_default_str();
   t->add_option("--none-file", train->data.none_file, "General queries (label none), one a line")
+      ->capture_default_str();
+  t->add_option("--natural-file", train->data.natural_file,
+                 "Naturally phrased labelled queries, JSONL (\"\": none)")
       ->capture_default_str();
   t->add_option("--max-gsm8k", train->data.max_gsm8k, "GSM8K questions to use")
       ->check(CLI::Range(0, 100000))

@@ -1,6 +1,8 @@
 #include "router_options.h"
 #include "file_hash_cache.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "loco/error.h"
@@ -33,22 +35,59 @@ AdapterKeywords installed_keywords() {
   return keywords;
 }
 
+std::string bundled_router_file() {
+  if (const char* env = std::getenv("LOCO_ROUTER_DATA"); env != nullptr && *env != '\0') {
+    return std::string(env) + "/classifier.json";
+  }
+  return std::string(LOCO_ROUTER_DATA_DIR) + "/classifier.json";
+}
+
+RouterChoice choose_router(const std::string& data_dir, std::optional<RouterKind> configured,
+                           const Registry& registry) {
+  const std::string user_file = data_dir + "/router.json";
+  if (configured) {
+    const std::string kind = router_kind_name(*configured);
+    if (*configured == RouterKind::Keyword) return {kind, "", "router: keyword is configured"};
+    if (!std::filesystem::exists(user_file)) {
+      throw Error("router: " + kind + " is configured, but " + user_file +
+                  " is missing: train one with `loco router train --out " + user_file + "`");
+    }
+    return {kind, user_file, "router: " + kind + " is configured"};
+  }
+  if (std::filesystem::exists(user_file)) {
+    return {router_file_kind(user_file), user_file, "a router trained into the data directory"};
+  }
+  const std::string bundled = bundled_router_file();
+  if (std::filesystem::exists(bundled)) {
+    const ClassifierRouter classifier = ClassifierRouter::load(bundled);
+    const std::vector<std::string>& classes = classifier.classes();
+    auto known = [&](const std::string& s) { return std::find(classes.begin(), classes.end(), s) != classes.end(); };
+    bool any = false, all_known = true;
+    for (const std::string& domain : registry.domains()) {
+      const AdapterEntry* e = registry.active_for(domain);
+      if (e == nullptr) continue;
+      any = true;
+      all_known = all_known && (known(domain) || known(e->name));
+    }
+    if (any && all_known) return {"classifier", bundled, "the bundled classifier, which knows every installed adapter"};
+  }
+  return {"keyword", "", "the installed adapters' keywords"};
+}
+
 std::unique_ptr<Router> make_router(const RouterFlags& given) {
   RouterFlags flags = given;
   std::string kind = flags.kind;
   if (kind == "auto" && flags.model_file.empty()) {
-    // What `loco query` would use: config.yaml's `router` (keyword unless set), a learned
-    // one from <data dir>/router.json and the configured model.
+    // What `loco query` would use (choose_router), with the configured model and threshold.
     const UserPaths paths = resolve_user_paths();
-    const Settings s = merge_settings(load_config(paths.config_file), SettingsLayer{});
-    kind = router_kind_name(s.router);
-    if (kind != "keyword") flags.model_file = paths.data_dir + "/router.json";
+    const SettingsLayer config = load_config(paths.config_file);
+    const Settings s = merge_settings(config, SettingsLayer{});
+    const RouterChoice choice =
+        choose_router(paths.data_dir, config.router, Registry::load_or_empty(paths.registry_file()));
+    kind = choice.kind;
+    flags.model_file = choice.file;
     if (flags.base_model.empty()) flags.base_model = s.model;
     if (flags.threshold < 0 && s.router_threshold) flags.threshold = *s.router_threshold;
-    if (kind != "keyword" && !std::filesystem::exists(flags.model_file)) {
-      throw Error("config.yaml sets router: " + kind + ", but " + flags.model_file +
-                  " is missing: train one with `loco router train --out " + flags.model_file + "`");
-    }
   } else if (kind == "auto") {
     kind = router_file_kind(flags.model_file);
   }

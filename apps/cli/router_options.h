@@ -5,10 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "loco/router.h"
+#include "loco/registry.h"
 #include "loco/router_learned.h"
+#include "loco/user_config.h"
 
 namespace loco::cli {
 
@@ -26,6 +29,19 @@ void add_router_flags(CLI::App& app, RouterFlags& flags);
 std::unique_ptr<Router> make_router(const RouterFlags& flags);
 // The router keywords of the registry's active adapters (empty when none are installed).
 AdapterKeywords installed_keywords();
+
+// Which router loco uses: the kind config.yaml (or --router) names; else a router trained
+// into <data dir>/router.json; else the bundled classifier (data/router/classifier.json,
+// $LOCO_ROUTER_DATA overrides the directory) when every active adapter is one of its
+// classes (by name or domain); else the keywords of the installed adapters.
+struct RouterChoice {
+  std::string kind;  // "keyword", "classifier" or "embedding"
+  std::string file;  // the saved router, empty for keyword
+  std::string why;   // in words, for `loco route`
+};
+RouterChoice choose_router(const std::string& data_dir, std::optional<RouterKind> configured,
+                           const Registry& registry);
+std::string bundled_router_file();
 
 // v3 features from a base model file (its mean final hidden state, labelled by its sha256).
 FeatureExtractor base_model_features(const std::string& gguf_path);

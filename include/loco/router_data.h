@@ -20,6 +20,10 @@ struct LabelledQuery {
 struct RouterDataOptions {
   std::string data_dir = "../shared/datasets";             // locollm-v1/, gsm8k/, humaneval/
   std::string none_file = "data/router/none_queries.txt";  // general queries, one a line
+  // Naturally phrased labelled queries of every class (JSONL, as read_labelled_jsonl),
+  // written for the router; empty: none. data/router/natural_heldout.jsonl, written
+  // separately, is never trained on.
+  std::string natural_file = "data/router/natural_train.jsonl";
   int max_gsm8k = 400;  // GSM8K questions kept (a deterministic sample of train + test)
   std::vector<std::string> extra_files;  // more labelled queries (JSONL, as read_labelled_jsonl)
 };
@@ -29,6 +33,7 @@ struct RouterDataOptions {
 //           docstring: what a code-completion query looks like)
 // analysis: locollm-v1/analysis.jsonl questions (passage + question)
 // none:     the lines of none_file that are neither empty nor '#' comments
+// and the queries of natural_file (every class, in the words students use),
 // and then the queries of each extra file, split like the others.
 // Throws Error naming the file and line for a missing file or a malformed record.
 std::vector<LabelledQuery> build_router_dataset(const RouterDataOptions& options);

@@ -26,7 +26,7 @@
 namespace loco {
 
 struct RouterTrainOptions {
-  double l2 = 1e-3;             // L2 penalty on the weights (objective: mean loss + l2/2 |W|^2)
+  double l2 = 1e-4;             // L2 penalty on the weights (objective: mean loss + l2/2 |W|^2)
   double threshold = 0.5;       // below this probability the base model answers
   bool balance_classes = true;  // weight examples so every class counts equally
   bool bigrams = true;          // classifier: word bigrams as well as words

@@ -103,7 +103,9 @@ std::vector<LabelledQuery> build_router_dataset(const RouterDataOptions& options
     out.push_back(
         {line.substr(a, b - a + 1), std::string(kBaseModelLabel), "none_queries.txt", ""});
   }
-  for (const std::string& path : options.extra_files) {
+  std::vector<std::string> labelled = options.extra_files;
+  if (!options.natural_file.empty()) labelled.insert(labelled.begin(), options.natural_file);
+  for (const std::string& path : labelled) {
     for (LabelledQuery& q : read_labelled_jsonl(path)) {
       if (q.source.empty()) q.source = path;
       out.push_back(std::move(q));
