@@ -1,0 +1,24 @@
+// The transposed weight product the backward pass needs (loco train): the gradient of a
+// layer's input from the gradient of its output, through the frozen, possibly quantized
+// weights: dx[t] += Wᵀ · dy[t], that is dx[t][i] += Σ_r W[r][i] · dy[t][r].
+#pragma once
+
+#include <cstdint>
+
+#include "loco/model.h"
+#include "loco/thread_pool.h"
+
+namespace loco::ops {
+
+// Each thread owns a slice of columns (whole blocks of the weight type), dequantizes that
+// slice of a run of rows once with the active kernel table's to_float, and adds it into
+// every token's dx with the table's axpy, rows in order: every dx element is summed by one
+// thread in one order, so the result is the same for any thread count or token count.
+void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, int64_t n_tokens, float* dx,
+                           int64_t dx_stride, ThreadPool& pool);
+
+// The scalar reference: the reference table's dequantization, each sum in double.
+void matmul_transposed_add_reference(const Matrix& w, const float* dy, int64_t dy_stride, int64_t n_tokens,
+                                     float* dx, int64_t dx_stride);
+
+}  // namespace loco::ops

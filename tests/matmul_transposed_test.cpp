@@ -1,0 +1,128 @@
+// The transposed product of the backward pass against its scalar reference, its
+// independence of the thread count, and the adjoint identity <Wᵀdy, x> = <dy, W x>.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernel_random_data.h"
+#include "kernels/kernels.h"
+#include "ops/matmul_transposed.h"
+
+namespace loco {
+namespace {
+
+using namespace kernel_test;
+
+struct RandomMatrix {
+  std::vector<uint8_t> bytes;
+  Matrix m;
+};
+
+RandomMatrix random_matrix(Rng& rng, GgmlType type, int64_t n_in, int64_t n_out) {
+  RandomMatrix r;
+  const int64_t stride = row_bytes(type, n_in);
+  r.bytes = random_rows(rng, type, n_in, n_out, stride);
+  r.m.type = type;
+  r.m.n_in = n_in;
+  r.m.n_out = n_out;
+  r.m.row_bytes = stride;
+  r.m.data = r.bytes.data();
+  return r;
+}
+
+std::vector<float> random_floats(Rng& rng, size_t n) {
+  std::vector<float> v(n);
+  for (float& x : v) x = rng.normal();
+  return v;
+}
+
+class MatmulTransposed : public ::testing::TestWithParam<GgmlType> {};
+
+// Against the reference (double sums of the reference dequantization), relative to the
+// scale of the terms: Σ_r |W[r][i]|·|dy[t][r]|.
+TEST_P(MatmulTransposed, MatchesTheReference) {
+  const GgmlType type = GetParam();
+  Rng rng{7};
+  const int64_t block = type_info(type).block_size;
+  for (const auto& [n_in, n_out, tokens] : {std::tuple<int64_t, int64_t, int64_t>{3 * 256, 37, 1},
+                                             {5 * 256, 64, 3}, {2 * 256, 129, 5}}) {
+    const int64_t in = n_in / block * block;
+    RandomMatrix w = random_matrix(rng, type, in, n_out);
+    const std::vector<float> dy = random_floats(rng, static_cast<size_t>(tokens * n_out));
+    const std::vector<float> start = random_floats(rng, static_cast<size_t>(tokens * in));
+    std::vector<float> fast = start, ref = start;
+    ThreadPool pool(2);
+    ops::matmul_transposed_add(w.m, dy.data(), n_out, tokens, fast.data(), in, pool);
+    ops::matmul_transposed_add_reference(w.m, dy.data(), n_out, tokens, ref.data(), in);
+    // The scale of each element's terms, from the reference dequantization.
+    std::vector<float> row(static_cast<size_t>(in));
+    std::vector<double> scale(static_cast<size_t>(tokens * in), 0.0);
+    for (int64_t r = 0; r < n_out; ++r) {
+      kernels::ref_kernels().of(type).to_float(w.m.row(r), row.data(), in);
+      for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t i = 0; i < in; ++i)
+          scale[static_cast<size_t>(t * in + i)] +=
+              std::fabs(row[static_cast<size_t>(i)] * dy[static_cast<size_t>(t * n_out + r)]);
+    }
+    for (size_t k = 0; k < fast.size(); ++k) {
+      const double tol = 1e-5 * (scale[k] + std::fabs(start[k])) + 1e-30;
+      ASSERT_NEAR(fast[k], ref[k], tol) << type_name(type) << " element " << k << " of " << in << "x" << n_out;
+    }
+  }
+}
+
+// Each dx element is summed by one thread in row order: any thread count gives the same bits.
+TEST_P(MatmulTransposed, SameBitsForAnyThreadCount) {
+  const GgmlType type = GetParam();
+  Rng rng{11};
+  const int64_t in = 7 * 256, n_out = 45, tokens = 3;
+  RandomMatrix w = random_matrix(rng, type, in, n_out);
+  const std::vector<float> dy = random_floats(rng, static_cast<size_t>(tokens * n_out));
+  std::vector<float> first;
+  for (int threads : {1, 2, 3, 5}) {
+    std::vector<float> dx(static_cast<size_t>(tokens * in), 0.5f);
+    ThreadPool pool(threads);
+    ops::matmul_transposed_add(w.m, dy.data(), n_out, tokens, dx.data(), in, pool);
+    if (first.empty()) first = dx;
+    EXPECT_EQ(dx, first) << threads << " threads";
+  }
+  // And a token alone gives the same as inside the batch.
+  std::vector<float> alone(static_cast<size_t>(in), 0.5f);
+  ThreadPool pool(2);
+  ops::matmul_transposed_add(w.m, dy.data() + 2 * n_out, n_out, 1, alone.data(), in, pool);
+  EXPECT_TRUE(std::equal(alone.begin(), alone.end(), first.begin() + 2 * in));
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, MatmulTransposed,
+                         ::testing::Values(GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0,
+                                           GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K),
+                         [](const auto& p) { return std::string(type_name(p.param)); });
+
+// The adjoint identity, independent of how either product is computed: for F32 weights,
+// <Wᵀ·dy, x> equals <dy, W·x> with both sides summed in double.
+TEST(MatmulTransposedAdjoint, InnerProductsAgree) {
+  Rng rng{3};
+  const int64_t in = 300, n_out = 41;
+  RandomMatrix w = random_matrix(rng, GgmlType::F32, in, n_out);
+  const std::vector<float> dy = random_floats(rng, static_cast<size_t>(n_out));
+  const std::vector<float> x = random_floats(rng, static_cast<size_t>(in));
+  std::vector<float> dx(static_cast<size_t>(in), 0.0f);
+  ThreadPool pool(2);
+  ops::matmul_transposed_add(w.m, dy.data(), n_out, 1, dx.data(), in, pool);
+  double left = 0, right = 0, scale = 0;
+  for (int64_t i = 0; i < in; ++i) left += static_cast<double>(dx[static_cast<size_t>(i)]) * x[static_cast<size_t>(i)];
+  for (int64_t r = 0; r < n_out; ++r) {
+    const auto* row = reinterpret_cast<const float*>(w.m.row(r));
+    double wx = 0;
+    for (int64_t i = 0; i < in; ++i) {
+      wx += static_cast<double>(row[i]) * x[static_cast<size_t>(i)];
+      scale += std::fabs(static_cast<double>(row[i]) * x[static_cast<size_t>(i)] * dy[static_cast<size_t>(r)]);
+    }
+    right += wx * dy[static_cast<size_t>(r)];
+  }
+  EXPECT_NEAR(left, right, 1e-6 * scale);
+}
+
+}  // namespace
+}  // namespace loco
