@@ -1,0 +1,56 @@
+// AdamW with decoupled weight decay, global-norm gradient clipping and a warmup +
+// cosine/linear learning-rate schedule: the optimizer of loco train.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace loco::train {
+
+enum class Schedule { Constant, Linear, Cosine };
+
+struct ScheduleOptions {
+  double lr = 2e-4;          // the peak rate, reached at the end of warmup
+  int64_t warmup_steps = 0;  // rate rises linearly from lr/warmup to lr over these steps
+  int64_t total_steps = 1;   // the schedule decays to min_lr at this step
+  double min_lr = 0.0;
+  Schedule schedule = Schedule::Cosine;
+};
+
+// The learning rate of step `step` (0-based): warmup (lr·(step+1)/warmup), then constant,
+// or decaying linearly or along a half cosine from lr to min_lr at total_steps (and
+// min_lr after).
+double learning_rate(const ScheduleOptions& o, int64_t step);
+
+struct AdamWOptions {
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  double weight_decay = 0.0;  // decoupled: w -= lr·wd·w, not added to the gradient
+  double clip_norm = 0.0;     // > 0: gradients are scaled so their global L2 norm is at most this
+};
+
+// One parameter tensor and its gradient, as the optimizer sees them.
+struct ParamRef {
+  std::span<float> value;
+  std::span<float> grad;
+};
+
+class AdamW {
+ public:
+  // Moment buffers for each tensor, zero to start.
+  AdamW(const std::vector<ParamRef>& params, const AdamWOptions& options);
+
+  // One update with learning rate lr over every tensor; returns the gradients' global L2
+  // norm before clipping. Gradients are left as they were (scaled by the clip factor when
+  // clipped): the caller zeroes them for the next accumulation.
+  double step(const std::vector<ParamRef>& params, double lr);
+
+  int64_t steps_taken() const { return t_; }
+
+ private:
+  AdamWOptions o_;
+  std::vector<std::vector<float>> m_, v_;
+  int64_t t_ = 0;
+};
+
+}  // namespace loco::train
