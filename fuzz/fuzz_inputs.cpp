@@ -1,7 +1,7 @@
 // libFuzzer target for every other parser that reads user-supplied bytes: the PEFT
 // safetensors reader, the adapter registry (YAML), the config file, saved router files
-// (JSON), labelled query files (JSONL), evaluation sets and results, answer extraction
-// the tokenizers and PEFT tensor names. The first
+// (JSON), labelled query files and training data (JSONL), evaluation sets and results,
+// answer extraction, the tokenizers and PEFT tensor names. The first
 // input byte picks the parser; the rest is its input. Each must return or throw a
 // loco::Error; a crash, hang, leak or sanitizer report is a bug. Two properties are checked
 // as well: a registry that parses writes YAML that parses back to the same YAML, and a
@@ -19,6 +19,7 @@
 
 #include "lora/peft_names.h"
 #include "lora/safetensors.h"
+#include "train/train_data.h"
 #include "loco/answer.h"
 #include "loco/error.h"
 #include "loco/eval/eval_set.h"
@@ -172,6 +173,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         try {
           (void)loco::eval::item_from_json(std::string(text), "fuzz");
         } catch (const loco::Error&) {
+        }
+        if (!tokenizers().empty()) {
+          try {
+            (void)loco::train::load_train_jsonl(path, *tokenizers()[0], loco::ChatFormat::Qwen3, 4096);
+          } catch (const loco::Error&) {
+          }
         }
         std::remove(path.c_str());
         break;

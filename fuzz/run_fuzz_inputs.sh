@@ -20,6 +20,7 @@ seed 3 router "$fuzz_dir/seeds/router.json"
 seed 3 labelled "$fuzz_dir/seeds/labelled.jsonl"
 seed 3 eval-set "$fuzz_dir/../data/eval/locollm-v1/math.jsonl"
 seed 3 eval-code "$fuzz_dir/../data/eval/locollm-v1/code.jsonl"
+seed 3 train "$fuzz_dir/seeds/train.jsonl"
 seed 4 answers "$fuzz_dir/seeds/answers.txt"
 seed 8 peft-names "$fuzz_dir/seeds/peft_names.txt"
 for v in qwen3 llama3 llama-spm; do
