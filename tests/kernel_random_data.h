@@ -12,6 +12,7 @@
 
 #include "kernels/kernels.h"
 #include "loco/ggml_type.h"
+#include "loco/model.h"
 #include "tensor/blocks.h"
 #include "tensor/fp16.h"
 
@@ -168,6 +169,24 @@ inline double tolerance(const std::vector<float>& main, const std::vector<float>
     m += (std::fabs(static_cast<double>(main[i])) + std::fabs(static_cast<double>(offset[i]))) * std::fabs(act[i]);
   }
   return 1e-5 * m + 1e-30;
+}
+
+// A weight matrix of random rows (random_rows) with the Matrix view the ops take.
+struct RandomMatrix {
+  std::vector<uint8_t> bytes;
+  Matrix m;
+};
+
+inline RandomMatrix random_matrix(Rng& rng, GgmlType type, int64_t n_in, int64_t n_out) {
+  RandomMatrix r;
+  const int64_t stride = row_bytes(type, n_in);
+  r.bytes = random_rows(rng, type, n_in, n_out, stride);
+  r.m.type = type;
+  r.m.n_in = n_in;
+  r.m.n_out = n_out;
+  r.m.row_bytes = stride;
+  r.m.data = r.bytes.data();
+  return r;
 }
 
 }  // namespace loco::kernel_test

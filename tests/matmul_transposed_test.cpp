@@ -14,23 +14,6 @@ namespace {
 
 using namespace kernel_test;
 
-struct RandomMatrix {
-  std::vector<uint8_t> bytes;
-  Matrix m;
-};
-
-RandomMatrix random_matrix(Rng& rng, GgmlType type, int64_t n_in, int64_t n_out) {
-  RandomMatrix r;
-  const int64_t stride = row_bytes(type, n_in);
-  r.bytes = random_rows(rng, type, n_in, n_out, stride);
-  r.m.type = type;
-  r.m.n_in = n_in;
-  r.m.n_out = n_out;
-  r.m.row_bytes = stride;
-  r.m.data = r.bytes.data();
-  return r;
-}
-
 std::vector<float> random_floats(Rng& rng, size_t n) {
   std::vector<float> v(n);
   for (float& x : v) x = rng.normal();

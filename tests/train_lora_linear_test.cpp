@@ -18,20 +18,15 @@ namespace {
 using namespace kernel_test;
 
 struct Layer {
-  std::vector<uint8_t> bytes;
+  RandomMatrix matrix;
   Matrix w;
   train::LoraParams p;
 };
 
 Layer make_layer(Rng& rng, GgmlType type, int64_t n_in, int64_t n_out, int64_t rank) {
   Layer l;
-  const int64_t stride = row_bytes(type, n_in);
-  l.bytes = random_rows(rng, type, n_in, n_out, stride);
-  l.w.type = type;
-  l.w.n_in = n_in;
-  l.w.n_out = n_out;
-  l.w.row_bytes = stride;
-  l.w.data = l.bytes.data();
+  l.matrix = random_matrix(rng, type, n_in, n_out);
+  l.w = l.matrix.m;
   l.p.rank = rank;
   l.p.n_in = n_in;
   l.p.n_out = n_out;
@@ -129,10 +124,8 @@ TEST(LoraLinear, QuantizedBaseInputGradientMatchesTheReference) {
 
     // A and B gradients: the same as over F32 weights with the same A, B, x and dy.
     Layer f = l;
-    f.bytes = random_rows(rng, GgmlType::F32, n_in, n_out, row_bytes(GgmlType::F32, n_in));
-    f.w.type = GgmlType::F32;
-    f.w.row_bytes = row_bytes(GgmlType::F32, n_in);
-    f.w.data = f.bytes.data();
+    f.matrix = random_matrix(rng, GgmlType::F32, n_in, n_out);
+    f.w = f.matrix.m;
     train::LoraGrads gf(f.p);
     train::lora_linear_backward(f.w, f.p, scale, x.data(), h.data(), dy.data(), tokens, gf, nullptr, pool);
     EXPECT_EQ(gf.a, g.a);
