@@ -28,9 +28,9 @@ inline void cpu_relax() {
 // per wait (sched_yield) costs more than the wait itself, above all in a virtual machine,
 // where every entry to the kernel is a trip through the hypervisor. Spinning is bounded
 // by time, not by iterations, because `pause` takes from ~10 to ~140 cycles depending
-// on the microarchitecture. 100 µs rather than 500: the same decode speed within noise
-// (8 interleaved rounds on Zen 5), and when other programs want the cores (ctest -j2)
-// the suite ran in 62 s instead of 75 s.
+// on the microarchitecture. 100 µs rather than 500: decode within noise of it (3% lower
+// median over 8 interleaved rounds on Zen 5, spread 11-13 tok/s), and when other programs
+// want the cores (ctest -j2) the suite ran in 62 s instead of 75 s.
 constexpr auto kSpinTime = std::chrono::microseconds(100);
 
 class SpinWait {
