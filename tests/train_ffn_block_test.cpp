@@ -1,0 +1,81 @@
+// The feed-forward sublayer with LoRA on gate, up and down: every trainable gradient and
+// the input's gradient (through the norm, SwiGLU and the residual) against central finite
+// differences of the whole sublayer's forward pass.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernel_random_data.h"
+#include "train/ffn_block.h"
+
+namespace loco {
+namespace {
+
+using namespace kernel_test;
+
+train::LoraParams pair(Rng& rng, int64_t n_in, int64_t n_out, int64_t rank) {
+  train::LoraParams p;
+  p.rank = rank;
+  p.n_in = n_in;
+  p.n_out = n_out;
+  for (int64_t i = 0; i < rank * n_in; ++i) p.a.push_back(0.3f * rng.normal());
+  for (int64_t i = 0; i < n_out * rank; ++i) p.b.push_back(0.3f * rng.normal());
+  return p;
+}
+
+TEST(FfnBlock, GradientsMatchFiniteDifferences) {
+  Rng rng{31};
+  const int64_t n_embd = 32, n_ff = 48, rank = 3, tokens = 2;
+  RandomMatrix gate = random_matrix(rng, GgmlType::F32, n_embd, n_ff);
+  RandomMatrix up = random_matrix(rng, GgmlType::F32, n_embd, n_ff);
+  RandomMatrix down = random_matrix(rng, GgmlType::F32, n_ff, n_embd);
+  std::vector<float> norm(static_cast<size_t>(n_embd));
+  for (float& v : norm) v = 1.0f + 0.2f * rng.normal();
+  train::LoraParams lg = pair(rng, n_embd, n_ff, rank), lu = pair(rng, n_embd, n_ff, rank),
+                    ld = pair(rng, n_ff, n_embd, rank);
+  train::FfnWeights w{gate.m, up.m, down.m, norm.data(), 1e-6f, &lg, &lu, &ld, 0.7f};
+  std::vector<float> x(static_cast<size_t>(tokens * n_embd));
+  for (float& v : x) v = rng.normal();
+  std::vector<float> c(x.size());
+  for (float& v : c) v = rng.normal();
+
+  ThreadPool pool(2);
+  auto loss = [&] {
+    train::FfnActivations keep;
+    std::vector<float> out(x.size());
+    train::ffn_forward(w, x.data(), tokens, out.data(), keep, pool);
+    double s = 0;
+    for (size_t i = 0; i < out.size(); ++i) s += static_cast<double>(c[i]) * out[i];
+    return s;
+  };
+  train::FfnActivations keep;
+  std::vector<float> out(x.size());
+  train::ffn_forward(w, x.data(), tokens, out.data(), keep, pool);
+  train::LoraGrads gg(lg), gu(lu), gd(ld);
+  std::vector<float> dx(x.size(), 0.0f);
+  train::ffn_backward(w, x.data(), tokens, keep, c.data(), gg, gu, gd, dx.data(), pool);
+
+  auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const char* what) {
+    for (size_t k = 0; k < param.size(); k += param.size() / 13 + 1) {
+      const float keep_value = param[k];
+      param[k] = keep_value + 1e-2f;
+      const double hi = loss();
+      param[k] = keep_value - 1e-2f;
+      const double lo = loss();
+      param[k] = keep_value;
+      const double numeric = (hi - lo) / 2e-2;
+      EXPECT_NEAR(grad[k], numeric, 2e-2 * (1.0 + std::fabs(numeric))) << what << " " << k;
+    }
+  };
+  check(lg.a, gg.a, "gate A");
+  check(lg.b, gg.b, "gate B");
+  check(lu.a, gu.a, "up A");
+  check(lu.b, gu.b, "up B");
+  check(ld.a, gd.a, "down A");
+  check(ld.b, gd.b, "down B");
+  check(x, dx, "x");
+}
+
+}  // namespace
+}  // namespace loco
