@@ -8,22 +8,14 @@
 #include <vector>
 
 #include "kernel_random_data.h"
+#include "train_test_support.h"
 #include "train/attention_block.h"
 
 namespace loco {
 namespace {
 
 using namespace kernel_test;
-
-train::LoraParams pair(Rng& rng, int64_t n_in, int64_t n_out, int64_t rank) {
-  train::LoraParams p;
-  p.rank = rank;
-  p.n_in = n_in;
-  p.n_out = n_out;
-  for (int64_t i = 0; i < rank * n_in; ++i) p.a.push_back(0.3f * rng.normal());
-  for (int64_t i = 0; i < n_out * rank; ++i) p.b.push_back(0.3f * rng.normal());
-  return p;
-}
+using train_test::random_pair;
 
 void check_sublayer(bool qwen3) {
   Rng rng{qwen3 ? 41u : 43u};
@@ -35,8 +27,8 @@ void check_sublayer(bool qwen3) {
   for (float& v : norm) v = 1.0f + 0.2f * rng.normal();
   for (float& v : qn) v = 1.0f + 0.2f * rng.normal();
   for (float& v : kn) v = 1.0f + 0.2f * rng.normal();
-  train::LoraParams lq = pair(rng, n_embd, dq, rank), lk = pair(rng, n_embd, dkv, rank),
-                    lv = pair(rng, n_embd, dkv, rank), lo = pair(rng, dq, n_embd, rank);
+  train::LoraParams lq = random_pair(rng, n_embd, dq, rank), lk = random_pair(rng, n_embd, dkv, rank),
+                    lv = random_pair(rng, n_embd, dkv, rank), lo = random_pair(rng, dq, n_embd, rank);
   train::AttentionWeights w;
   w.wq = wq.m;
   w.wk = wk.m;
@@ -75,17 +67,8 @@ void check_sublayer(bool qwen3) {
   std::vector<float> dx(x.size(), 0.0f);
   train::attention_block_backward(w, x.data(), tokens, keep, c.data(), gq, gk, gv, go, dx.data(), pool);
 
-  auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const char* what) {
-    for (size_t k = 0; k < param.size(); k += param.size() / 11 + 1) {
-      const float keep_value = param[k];
-      param[k] = keep_value + 1e-2f;
-      const double hi = loss();
-      param[k] = keep_value - 1e-2f;
-      const double lo_ = loss();
-      param[k] = keep_value;
-      const double numeric = (hi - lo_) / 2e-2;
-      EXPECT_NEAR(grad[k], numeric, 2e-2 * (1.0 + std::fabs(numeric))) << (qwen3 ? "qwen3 " : "llama ") << what << " " << k;
-    }
+  auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const std::string& what) {
+    train_test::expect_gradient(param, grad, loss, std::string(qwen3 ? "qwen3 " : "llama ") + what, 11);
   };
   check(lq.a, gq.a, "q A");
   check(lq.b, gq.b, "q B");

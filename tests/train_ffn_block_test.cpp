@@ -7,22 +7,14 @@
 #include <vector>
 
 #include "kernel_random_data.h"
+#include "train_test_support.h"
 #include "train/ffn_block.h"
 
 namespace loco {
 namespace {
 
 using namespace kernel_test;
-
-train::LoraParams pair(Rng& rng, int64_t n_in, int64_t n_out, int64_t rank) {
-  train::LoraParams p;
-  p.rank = rank;
-  p.n_in = n_in;
-  p.n_out = n_out;
-  for (int64_t i = 0; i < rank * n_in; ++i) p.a.push_back(0.3f * rng.normal());
-  for (int64_t i = 0; i < n_out * rank; ++i) p.b.push_back(0.3f * rng.normal());
-  return p;
-}
+using train_test::random_pair;
 
 TEST(FfnBlock, GradientsMatchFiniteDifferences) {
   Rng rng{31};
@@ -32,8 +24,8 @@ TEST(FfnBlock, GradientsMatchFiniteDifferences) {
   RandomMatrix down = random_matrix(rng, GgmlType::F32, n_ff, n_embd);
   std::vector<float> norm(static_cast<size_t>(n_embd));
   for (float& v : norm) v = 1.0f + 0.2f * rng.normal();
-  train::LoraParams lg = pair(rng, n_embd, n_ff, rank), lu = pair(rng, n_embd, n_ff, rank),
-                    ld = pair(rng, n_ff, n_embd, rank);
+  train::LoraParams lg = random_pair(rng, n_embd, n_ff, rank), lu = random_pair(rng, n_embd, n_ff, rank),
+                    ld = random_pair(rng, n_ff, n_embd, rank);
   train::FfnWeights w{gate.m, up.m, down.m, norm.data(), 1e-6f, &lg, &lu, &ld, 0.7f};
   std::vector<float> x(static_cast<size_t>(tokens * n_embd));
   for (float& v : x) v = rng.normal();
@@ -56,17 +48,8 @@ TEST(FfnBlock, GradientsMatchFiniteDifferences) {
   std::vector<float> dx(x.size(), 0.0f);
   train::ffn_backward(w, x.data(), tokens, keep, c.data(), gg, gu, gd, dx.data(), pool);
 
-  auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const char* what) {
-    for (size_t k = 0; k < param.size(); k += param.size() / 13 + 1) {
-      const float keep_value = param[k];
-      param[k] = keep_value + 1e-2f;
-      const double hi = loss();
-      param[k] = keep_value - 1e-2f;
-      const double lo = loss();
-      param[k] = keep_value;
-      const double numeric = (hi - lo) / 2e-2;
-      EXPECT_NEAR(grad[k], numeric, 2e-2 * (1.0 + std::fabs(numeric))) << what << " " << k;
-    }
+  auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const std::string& what) {
+    train_test::expect_gradient(param, grad, loss, what, 13);
   };
   check(lg.a, gg.a, "gate A");
   check(lg.b, gg.b, "gate B");

@@ -101,12 +101,7 @@ void attention_block_backward(const AttentionWeights& w, const float* x, int64_t
                        d_normed.data(), pool);
   lora_linear_backward(w.wv, *w.lora_v, w.scale, keep.normed.data(), keep.h_v.data(), d_v.data(), n_tokens, g_v,
                        d_normed.data(), pool);
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    float* dxt = dx + t * n_embd;
-    const float* dot = d_out + t * n_embd;
-    for (int64_t i = 0; i < n_embd; ++i) dxt[i] += dot[i];  // the residual path
-    rms_norm_backward(x + t * n_embd, w.norm, d_normed.data() + t * n_embd, n_embd, w.eps, dxt, nullptr);
-  }
+  pre_norm_residual_backward(x, w.norm, w.eps, d_normed.data(), d_out, n_tokens, n_embd, dx);
 }
 
 }  // namespace loco::train

@@ -16,6 +16,13 @@ void rms_norm_backward(const float* x, const float* w, const float* dy, int64_t 
 //   d_up[i] += dy[i]·silu(g[i]);  d_gate[i] += dy[i]·u[i]·σ(g[i])·(1 + g[i]·(1 − σ(g[i])))
 void silu_mul_backward(const float* gate, const float* up, const float* dy, int64_t n, float* d_gate, float* d_up);
 
+// The input side of a pre-norm residual sublayer, out = x + f(RMSNorm(x)·w): given the
+// gradient of the normed input (d_normed) and of the output (d_out), adds into dx, for
+// each of n_tokens rows of n values, d_out (the residual path) plus the norm's backward
+// of d_normed (w frozen).
+void pre_norm_residual_backward(const float* x, const float* w, float eps, const float* d_normed, const float* d_out,
+                                int64_t n_tokens, int64_t n, float* dx);
+
 // Cross-entropy of the logits of one position against `target`: returns
 // −log softmax(logits)[target] (computed stably in double) and, when d_logits is not null,
 // writes its gradient softmax(logits) − onehot(target), times `weight` (1/number of
