@@ -65,7 +65,7 @@ void check_sublayer(bool qwen3) {
   train::attention_block_forward(w, x.data(), tokens, out.data(), keep, pool);
   train::LoraGrads gq(lq), gk(lk), gv(lv), go(lo);
   std::vector<float> dx(x.size(), 0.0f);
-  train::attention_block_backward(w, x.data(), tokens, keep, c.data(), gq, gk, gv, go, dx.data(), pool);
+  train::attention_block_backward(w, x.data(), tokens, keep, c.data(), &gq, &gk, &gv, &go, dx.data(), pool);
 
   auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const std::string& what) {
     train_test::expect_gradient(param, grad, loss, std::string(qwen3 ? "qwen3 " : "llama ") + what, 11);

@@ -26,7 +26,15 @@ TEST(FfnBlock, GradientsMatchFiniteDifferences) {
   for (float& v : norm) v = 1.0f + 0.2f * rng.normal();
   train::LoraParams lg = random_pair(rng, n_embd, n_ff, rank), lu = random_pair(rng, n_embd, n_ff, rank),
                     ld = random_pair(rng, n_ff, n_embd, rank);
-  train::FfnWeights w{gate.m, up.m, down.m, norm.data(), 1e-6f, &lg, &lu, &ld, 0.7f};
+  train::FfnWeights w;
+  w.gate = gate.m;
+  w.up = up.m;
+  w.down = down.m;
+  w.norm = norm.data();
+  w.lora_gate = &lg;
+  w.lora_up = &lu;
+  w.lora_down = &ld;
+  w.scale = 0.7f;
   std::vector<float> x(static_cast<size_t>(tokens * n_embd));
   for (float& v : x) v = rng.normal();
   std::vector<float> c(x.size());
@@ -46,7 +54,7 @@ TEST(FfnBlock, GradientsMatchFiniteDifferences) {
   train::ffn_forward(w, x.data(), tokens, out.data(), keep, pool);
   train::LoraGrads gg(lg), gu(lu), gd(ld);
   std::vector<float> dx(x.size(), 0.0f);
-  train::ffn_backward(w, x.data(), tokens, keep, c.data(), gg, gu, gd, dx.data(), pool);
+  train::ffn_backward(w, x.data(), tokens, keep, c.data(), &gg, &gu, &gd, dx.data(), pool);
 
   auto check = [&](std::vector<float>& param, const std::vector<float>& grad, const std::string& what) {
     train_test::expect_gradient(param, grad, loss, what, 13);

@@ -22,6 +22,8 @@ namespace loco {
 enum class LoraTarget : uint8_t { Q, K, V, O, Gate, Up, Down };
 constexpr int kLoraTargets = 7;
 const char* lora_target_name(LoraTarget target);  // attn_q, attn_k, ..., ffn_down
+// The base matrix of a layer that `target` adapts.
+const Matrix& lora_target_matrix(const LayerWeights& layer, LoraTarget target);
 
 // One adapted matrix: A is rank rows of n_in values, B is n_out rows of rank values, both
 // stored as F32, F16 or BF16 (other types are converted to F32 at load).

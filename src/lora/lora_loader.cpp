@@ -28,17 +28,7 @@ constexpr std::array<const char*, kLoraTargets> kGgufNames = {
     "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
 
 const Matrix& base_matrix(const Model& base, int32_t layer, LoraTarget target) {
-  const LayerWeights& l = base.weights().layers[static_cast<size_t>(layer)];
-  switch (target) {
-    case LoraTarget::Q: return l.wq;
-    case LoraTarget::K: return l.wk;
-    case LoraTarget::V: return l.wv;
-    case LoraTarget::O: return l.wo;
-    case LoraTarget::Gate: return l.w_gate;
-    case LoraTarget::Up: return l.w_up;
-    case LoraTarget::Down: return l.w_down;
-  }
-  return l.wq;
+  return lora_target_matrix(base.weights().layers[static_cast<size_t>(layer)], target);
 }
 
 // Copies n_rows x n_cols values of `src_type` into the pair's storage type: F32, F16 and BF16
@@ -91,6 +81,19 @@ class LoraLoader {
 };
 
 const char* lora_target_name(LoraTarget target) { return kGgufNames[static_cast<size_t>(target)]; }
+
+const Matrix& lora_target_matrix(const LayerWeights& l, LoraTarget target) {
+  switch (target) {
+    case LoraTarget::Q: return l.wq;
+    case LoraTarget::K: return l.wk;
+    case LoraTarget::V: return l.wv;
+    case LoraTarget::O: return l.wo;
+    case LoraTarget::Gate: return l.w_gate;
+    case LoraTarget::Up: return l.w_up;
+    case LoraTarget::Down: return l.w_down;
+  }
+  return l.wq;
+}
 
 std::shared_ptr<const LoraAdapter> LoraAdapter::load(const std::string& path, const Model& base) {
   return LoraLoader::load(path, base);

@@ -21,6 +21,11 @@ constexpr std::array<const char*, kLoraTargets> kPeftModules = {
     "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
 }  // namespace
 
+const char* peft_module_name(int target) {
+  if (target < 0 || target >= kLoraTargets) throw Error("internal: no LoRA target " + std::to_string(target));
+  return kPeftModules[static_cast<size_t>(target)];
+}
+
 PeftTensorName parse_peft_tensor_name(const std::string& name, int n_layer, const std::string& file) {
   static const std::regex name_re(
       R"(base_model\.model\.model\.layers\.(\d+)\.(self_attn\.[qkvo]_proj|mlp\.(?:gate|up|down)_proj)\.lora_([AB])\.weight)");

@@ -17,6 +17,9 @@ struct PeftTensorName {
 // UnsupportedError for names that are not a LoRA A/B matrix of an attention or
 // feed-forward projection (naming DoRA magnitudes), Error for a layer at or beyond
 // n_layer (however many digits it has). `file` prefixes the messages.
+// The module path PEFT gives a target inside a layer: "self_attn.q_proj", "mlp.down_proj", ...
+const char* peft_module_name(int target);
+
 PeftTensorName parse_peft_tensor_name(const std::string& name, int n_layer, const std::string& file);
 
 }  // namespace loco

@@ -111,4 +111,33 @@ void SafetensorsFile::parse() {
   }
 }
 
+void write_safetensors(const std::string& path, const std::vector<SafeTensorF32>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  uint64_t offset = 0;
+  for (const SafeTensorF32& t : tensors) {
+    uint64_t count = 1;
+    for (int64_t d : t.shape) count *= static_cast<uint64_t>(d);
+    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + 4 * count}}};
+    offset += 4 * count;
+  }
+  std::string text = header.dump();
+  while (text.size() % 8 != 0) text.push_back(' ');
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(path + ": cannot open for writing");
+  uint8_t len[8];
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(static_cast<uint64_t>(text.size()) >> (8 * i));
+  out.write(reinterpret_cast<const char*>(len), 8);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  for (const SafeTensorF32& t : tensors) {
+    uint64_t count = 1;
+    for (int64_t d : t.shape) count *= static_cast<uint64_t>(d);
+    // Little-endian float32 is the in-memory layout on every platform loco builds for.
+    out.write(reinterpret_cast<const char*>(t.data), static_cast<std::streamsize>(4 * count));
+  }
+  out.close();
+  if (!out) throw Error(path + ": write failed");
+}
+
 }  // namespace loco

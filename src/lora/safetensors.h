@@ -33,4 +33,15 @@ class SafetensorsFile {
   std::map<std::string, SafeTensor> tensors_;
 };
 
+// One float32 tensor to write.
+struct SafeTensorF32 {
+  std::string name;
+  std::vector<int64_t> shape;
+  const float* data = nullptr;  // the product of shape values
+};
+
+// Writes a safetensors file of float32 tensors (header padded with spaces to 8 bytes).
+void write_safetensors(const std::string& path, const std::vector<SafeTensorF32>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+
 }  // namespace loco

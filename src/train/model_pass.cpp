@@ -1,0 +1,247 @@
+#include "train/model_pass.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "kernels/kernels.h"
+#include "loco/error.h"
+#include "ops/matmul.h"
+#include "ops/matmul_transposed.h"
+#include "ops/ops.h"
+#include "train/attention_block.h"
+#include "train/ffn_block.h"
+#include "train/row_backward.h"
+
+namespace loco::train {
+namespace {
+
+// Output rows are computed this many tokens at a time, bounding the logits held at once
+// (n_vocab floats a token: 600 KB for Qwen3's vocabulary).
+constexpr int64_t kLogitChunk = 32;
+
+uint64_t mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+LoraDropout dropout_for(const PassOptions& o, int32_t layer, LoraTarget t) {
+  if (o.dropout <= 0.0f) return {};
+  return {o.dropout, mix(o.dropout_key ^ mix(static_cast<uint64_t>(layer) * kLoraTargets + static_cast<uint64_t>(t)))};
+}
+
+struct Blocks {
+  AttentionWeights attn;
+  FfnWeights ffn;
+};
+
+Blocks blocks_of(const Model& base, const TrainableAdapter* adapter, const ops::RopeTable& rope, int32_t il,
+                 const PassOptions& o) {
+  const ModelConfig& c = base.config();
+  const LayerWeights& l = base.weights().layers[static_cast<size_t>(il)];
+  auto pair = [&](LoraTarget t) { return adapter == nullptr ? nullptr : adapter->find(il, t); };
+  Blocks b;
+  AttentionWeights& a = b.attn;
+  a.wq = l.wq;
+  a.wk = l.wk;
+  a.wv = l.wv;
+  a.wo = l.wo;
+  a.norm = l.attn_norm.data();
+  a.q_norm = l.q_norm.empty() ? nullptr : l.q_norm.data();
+  a.k_norm = l.k_norm.empty() ? nullptr : l.k_norm.data();
+  a.bq = l.bq.empty() ? nullptr : l.bq.data();
+  a.bk = l.bk.empty() ? nullptr : l.bk.data();
+  a.bv = l.bv.empty() ? nullptr : l.bv.data();
+  a.eps = c.rms_eps;
+  a.n_head = c.n_head;
+  a.n_head_kv = c.n_head_kv;
+  a.head_dim = c.head_dim;
+  a.rope = &rope;
+  a.lora_q = pair(LoraTarget::Q);
+  a.lora_k = pair(LoraTarget::K);
+  a.lora_v = pair(LoraTarget::V);
+  a.lora_o = pair(LoraTarget::O);
+  a.drop_q = dropout_for(o, il, LoraTarget::Q);
+  a.drop_k = dropout_for(o, il, LoraTarget::K);
+  a.drop_v = dropout_for(o, il, LoraTarget::V);
+  a.drop_o = dropout_for(o, il, LoraTarget::O);
+  FfnWeights& f = b.ffn;
+  f.gate = l.w_gate;
+  f.up = l.w_up;
+  f.down = l.w_down;
+  f.norm = l.ffn_norm.data();
+  f.eps = c.rms_eps;
+  f.lora_gate = pair(LoraTarget::Gate);
+  f.lora_up = pair(LoraTarget::Up);
+  f.lora_down = pair(LoraTarget::Down);
+  f.drop_gate = dropout_for(o, il, LoraTarget::Gate);
+  f.drop_up = dropout_for(o, il, LoraTarget::Up);
+  f.drop_down = dropout_for(o, il, LoraTarget::Down);
+  return b;
+}
+
+void check_batch(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch) {
+  const ModelConfig& c = base.config();
+  const int64_t n = static_cast<int64_t>(batch.tokens.size());
+  if (n == 0) throw Error("an empty training batch");
+  if (batch.targets.size() != batch.tokens.size()) throw Error("internal: a batch's targets and tokens differ in count");
+  if (std::accumulate(batch.segments.begin(), batch.segments.end(), int64_t{0}) != n) {
+    throw Error("internal: a batch's segment lengths do not add up to its tokens");
+  }
+  for (int64_t len : batch.segments) {
+    if (len < 1) throw Error("internal: an empty segment in a packed batch");
+  }
+  for (size_t i = 0; i < batch.tokens.size(); ++i) {
+    if (batch.tokens[i] < 0 || batch.tokens[i] >= c.n_vocab) {
+      throw Error(fmt::format("token id {} is outside the vocabulary (0..{})", batch.tokens[i], c.n_vocab - 1));
+    }
+    if (batch.targets[i] < -1 || batch.targets[i] >= c.n_vocab) {
+      throw Error(fmt::format("target token id {} is outside the vocabulary (0..{})", batch.targets[i], c.n_vocab - 1));
+    }
+  }
+  if (adapter != nullptr && static_cast<int32_t>(adapter->layers.size()) != c.n_layer) {
+    throw Error(fmt::format("the adapter has {} layers, the base model {}", adapter->layers.size(), c.n_layer));
+  }
+}
+
+// The output head over the final hidden states x: for the positions with a target, the
+// cross-entropy, and (d_x not null) its gradient with respect to x (times loss_weight).
+// all_logits, when not null, receives every position's logits instead.
+PassResult output_head(const Model& base, const PackedBatch& batch, const float* x, float loss_weight, float* d_x,
+                       std::vector<float>* all_logits, ThreadPool& pool) {
+  const ModelConfig& c = base.config();
+  const ModelWeights& w = base.weights();
+  const int64_t n = static_cast<int64_t>(batch.tokens.size()), d = c.n_embd, nv = c.n_vocab;
+  const kernels::RowKernels& k = kernels::active_kernels().rows;
+  std::vector<int64_t> rows;  // positions whose logits are needed
+  for (int64_t t = 0; t < n; ++t) {
+    if (all_logits != nullptr || batch.targets[static_cast<size_t>(t)] >= 0) rows.push_back(t);
+  }
+  if (all_logits != nullptr) all_logits->assign(static_cast<size_t>(n * nv), 0.0f);
+  PassResult r;
+  std::vector<float> normed, logits, d_logits, d_normed;
+  for (size_t first = 0; first < rows.size(); first += kLogitChunk) {
+    const int64_t m = std::min<int64_t>(kLogitChunk, static_cast<int64_t>(rows.size() - first));
+    normed.assign(static_cast<size_t>(m * d), 0.0f);
+    for (int64_t i = 0; i < m; ++i) k.rms_norm(x + rows[first + i] * d, w.output_norm.data(), normed.data() + i * d, d, c.rms_eps);
+    logits.assign(static_cast<size_t>(m * nv), 0.0f);
+    float* out = logits.data();
+    ops::Activations acts;
+    acts.reset(normed.data(), m, d, d);
+    ops::matmul(w.output, acts, out, nv, pool);
+    if (all_logits != nullptr) {
+      for (int64_t i = 0; i < m; ++i) {
+        std::copy_n(out + i * nv, nv, all_logits->data() + rows[first + i] * nv);
+      }
+    }
+    if (d_x != nullptr) d_logits.assign(static_cast<size_t>(m * nv), 0.0f);
+    for (int64_t i = 0; i < m; ++i) {
+      const int32_t target = batch.targets[static_cast<size_t>(rows[first + i])];
+      if (target < 0) continue;
+      r.loss_sum += cross_entropy(out + i * nv, nv, target, loss_weight,
+                                  d_x != nullptr ? d_logits.data() + i * nv : nullptr);
+      ++r.n_targets;
+    }
+    if (d_x == nullptr) continue;
+    d_normed.assign(static_cast<size_t>(m * d), 0.0f);
+    ops::matmul_transposed_add(w.output, d_logits.data(), nv, m, d_normed.data(), d, pool);
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t t = rows[first + i];
+      if (batch.targets[static_cast<size_t>(t)] < 0) continue;
+      rms_norm_backward(x + t * d, w.output_norm.data(), d_normed.data() + i * d, d, c.rms_eps, d_x + t * d, nullptr);
+    }
+  }
+  return r;
+}
+
+struct LayerState {
+  AttentionActivations attn;
+  FfnActivations ffn;
+};
+
+PassResult run(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch, const PassOptions& o,
+               AdapterGrads* grads, std::vector<float>* all_logits, ThreadPool& pool) {
+  check_batch(base, adapter, batch);
+  if (grads != nullptr && adapter == nullptr) throw Error("internal: gradients asked for without an adapter");
+  const ModelConfig& c = base.config();
+  const ModelWeights& w = base.weights();
+  const int64_t n = static_cast<int64_t>(batch.tokens.size()), d = c.n_embd;
+  const size_t width = static_cast<size_t>(n * d);
+  const ops::RopeTable rope = ops::make_rope_table(c.head_dim, c.rope_base, c.rope_freq_scale, w.rope_freq_factors,
+                                                   c.rope_style == RopeStyle::Neox);
+  const kernels::KernelTable& kt = kernels::active_kernels();
+
+  // inputs[2l] enters layer l's attention, inputs[2l + 1] its feed-forward sublayer;
+  // inputs[2·n_layer] is the final hidden state.
+  std::vector<std::vector<float>> inputs(static_cast<size_t>(2 * c.n_layer + 1), std::vector<float>(width));
+  for (int64_t t = 0; t < n; ++t) {
+    kt.of(w.token_embd.type).to_float(w.token_embd.row(batch.tokens[static_cast<size_t>(t)]), inputs[0].data() + t * d, d);
+  }
+  const bool keep_all = grads != nullptr && !o.recompute;
+  std::vector<LayerState> states(keep_all ? static_cast<size_t>(c.n_layer) : 1);
+  for (int32_t il = 0; il < c.n_layer; ++il) {
+    const Blocks b = blocks_of(base, adapter, rope, il, o);
+    LayerState& s = states[keep_all ? static_cast<size_t>(il) : 0];
+    attention_block_forward(b.attn, inputs[static_cast<size_t>(2 * il)].data(), n,
+                            inputs[static_cast<size_t>(2 * il + 1)].data(), s.attn, pool, batch.segments);
+    ffn_forward(b.ffn, inputs[static_cast<size_t>(2 * il + 1)].data(), n, inputs[static_cast<size_t>(2 * il + 2)].data(),
+                s.ffn, pool);
+  }
+  std::vector<float> d_x(grads != nullptr ? width : 0, 0.0f);
+  const PassResult r = output_head(base, batch, inputs.back().data(), o.loss_weight,
+                                   grads != nullptr ? d_x.data() : nullptr, all_logits, pool);
+  if (grads == nullptr) return r;
+
+  std::vector<float> d_mid(width), d_in(width), scratch(width);
+  for (int32_t il = c.n_layer - 1; il >= 0; --il) {
+    const Blocks b = blocks_of(base, adapter, rope, il, o);
+    LayerState& s = states[keep_all ? static_cast<size_t>(il) : 0];
+    const float* x_attn = inputs[static_cast<size_t>(2 * il)].data();
+    const float* x_ffn = inputs[static_cast<size_t>(2 * il + 1)].data();
+    if (!keep_all) {
+      attention_block_forward(b.attn, x_attn, n, scratch.data(), s.attn, pool, batch.segments);
+      ffn_forward(b.ffn, x_ffn, n, scratch.data(), s.ffn, pool);
+    }
+    auto g = [&](LoraTarget t) { return grads->find(il, t); };
+    std::fill(d_mid.begin(), d_mid.end(), 0.0f);
+    ffn_backward(b.ffn, x_ffn, n, s.ffn, d_x.data(), g(LoraTarget::Gate), g(LoraTarget::Up), g(LoraTarget::Down),
+                 d_mid.data(), pool);
+    std::fill(d_in.begin(), d_in.end(), 0.0f);
+    attention_block_backward(b.attn, x_attn, n, s.attn, d_mid.data(), g(LoraTarget::Q), g(LoraTarget::K),
+                             g(LoraTarget::V), g(LoraTarget::O), d_in.data(), pool);
+    d_x.swap(d_in);
+  }
+  return r;
+}
+
+}  // namespace
+
+int64_t PackedBatch::n_targets() const {
+  return std::count_if(targets.begin(), targets.end(), [](int32_t t) { return t >= 0; });
+}
+
+PassResult model_pass(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch,
+                      const PassOptions& options, AdapterGrads* grads, ThreadPool& pool) {
+  return run(base, adapter, batch, options, grads, nullptr, pool);
+}
+
+std::vector<float> model_logits(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch,
+                                ThreadPool& pool) {
+  std::vector<float> logits;
+  run(base, adapter, batch, PassOptions{}, nullptr, &logits, pool);
+  return logits;
+}
+
+PackedBatch next_token_batch(const std::vector<TokenId>& tokens) {
+  PackedBatch b;
+  b.tokens = tokens;
+  b.targets.assign(tokens.size(), -1);
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) b.targets[i] = tokens[i + 1];
+  b.segments = {static_cast<int64_t>(tokens.size())};
+  return b;
+}
+
+}  // namespace loco::train

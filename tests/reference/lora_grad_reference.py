@@ -1,0 +1,599 @@
+#!/usr/bin/env python3
+"""Independent float64 reference for LoRA training gradients (Python 3 + numpy only).
+
+Written from the GGUF format description and first principles, sharing nothing with the
+C++ code, so that it can judge the C++ trainer's gradients:
+
+* GGUF reader with vectorized dequantization (F32, F16, BF16, Q8_0, Q4_K, Q6_K) and a
+  float64 forward pass of the qwen3 / llama architectures with an unmerged LoRA adapter.
+* --check-logits: self-validation of that forward pass against the reference logits of
+  ../shared/testdata/manifest.json (max per-position relative RMS per case).
+* Gradient mode: the loss is the mean next-token cross-entropy over positions 0..T-2.
+  For every adapter tensor, K seeded Gaussian directions v_k give central finite
+  differences r_k = (L(θ+εv_k) - L(θ-εv_k)) / 2ε of the float64 loss, compared with
+  <g, v_k> for the trainer's gradient g (GRAD.gguf).  rel = |<g,v> - r| / |r| over the
+  K directions estimates the relative RMS error of the whole gradient tensor.
+* --write-grad OUT.gguf: an analytic float64 backprop gradient, written as F32 GGUF with
+  the adapter's names and shapes (the format GRAD.gguf must have); for testing this tool.
+
+Run:
+  python3 tests/reference/lora_grad_reference.py --check-logits --testdata ../shared/testdata
+  python3 tests/reference/lora_grad_reference.py --model M.gguf --lora A.gguf \
+      --tokens 1,2,3 --grad GRAD.gguf [--lora-scale 1] [--directions 6] [--tolerance 1e-3]
+Exit: 0 pass, 1 tolerance exceeded, 2 usage or file error (one line on stderr).
+"""
+import argparse
+import json
+import os
+import struct
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+try:
+    import numpy as np
+except ImportError:
+    sys.exit('lora_grad_reference.py: error: numpy is required (apt-get install python3-numpy)')
+
+
+class InputError(Exception):
+    """A problem with the command line or an input file (exit status 2)."""
+
+
+# ---------------------------------------------------------------- GGUF reading / writing
+# type id -> (name, values per block, bytes per block)
+TYPES = {0: ('F32', 1, 4), 1: ('F16', 1, 2), 30: ('BF16', 1, 2), 8: ('Q8_0', 32, 34),
+         12: ('Q4_K', 256, 144), 14: ('Q6_K', 256, 210)}
+SCALAR = {0: 'B', 1: 'b', 2: 'H', 3: 'h', 4: 'I', 5: 'i', 6: 'f', 7: '?', 10: 'Q', 11: 'q', 12: 'd'}
+
+
+def f16(b):  # (nb, 2) uint8 -> (nb, 1) float64
+    return np.ascontiguousarray(b).view('<f2').astype(np.float64)
+
+
+def dequantize(ttype, raw):
+    """raw: uint8 array holding whole blocks -> flat float64 values."""
+    if ttype == 0:
+        return raw.view('<f4').astype(np.float64)
+    if ttype == 1:
+        return raw.view('<f2').astype(np.float64)
+    if ttype == 30:  # bf16 = upper 16 bits of a float32
+        return (raw.view('<u2').astype(np.uint32) << 16).view('<f4').astype(np.float64)
+    if ttype == 8:   # Q8_0: d, int8 q[32]; x = d q
+        b = raw.reshape(-1, 34)
+        return (f16(b[:, :2]) * b[:, 2:].view(np.int8)).ravel()
+    if ttype == 12:  # Q4_K: d, dmin, 12 bytes of 6-bit scales/mins, 4 runs of 32 nibble bytes
+        b = raw.reshape(-1, 144)
+        s = b[:, 4:16].astype(np.int32)
+        sc = np.concatenate([s[:, 0:4] & 63, (s[:, 8:12] & 15) | ((s[:, 0:4] >> 6) << 4)], 1)
+        mn = np.concatenate([s[:, 4:8] & 63, (s[:, 8:12] >> 4) | ((s[:, 4:8] >> 6) << 4)], 1)
+        qs = b[:, 16:].reshape(-1, 4, 32)
+        q = np.stack([qs & 15, qs >> 4], axis=2).reshape(-1, 8, 32)  # run j -> sub-blocks 2j, 2j+1
+        x = (f16(b[:, 0:2]) * sc)[:, :, None] * q - (f16(b[:, 2:4]) * mn)[:, :, None]
+        return x.ravel()
+    if ttype == 14:  # Q6_K: ql[128], qh[64], int8 scales[16], d; two halves of 128 values
+        b = raw.reshape(-1, 210)
+        ql = b[:, :128].reshape(-1, 2, 64)
+        qh = b[:, 128:192].reshape(-1, 2, 32)
+        lo = np.concatenate([ql & 15, ql >> 4], axis=2)                       # value k, k+64
+        hi = np.stack([(qh >> (2 * s)) & 3 for s in range(4)], axis=2).reshape(-1, 2, 128)
+        q = (lo | (hi << 4)).reshape(-1, 256).astype(np.int32) - 32           # value 32s+k
+        sc = np.repeat(b[:, 192:208].view(np.int8), 16, axis=1)
+        return (f16(b[:, 208:210]) * sc * q).ravel()
+    raise InputError('unsupported tensor type %d' % ttype)
+
+
+class GGUF:
+    """Header, metadata and tensor directory of a GGUF v2/v3 file; tensors on demand."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            with open(path, 'rb') as f:
+                self.data = f.read()
+        except OSError as e:
+            raise InputError('%s: %s' % (path, e.strerror))
+        self.pos = 0
+        if self.data[:4] != b'GGUF':
+            raise InputError('%s: not a GGUF file' % path)
+        self.pos = 4
+        version, n_tensors, n_kv = self.take('I'), self.take('Q'), self.take('Q')
+        if version not in (2, 3):
+            raise InputError('%s: unsupported GGUF version %d' % (path, version))
+        self.meta = {}
+        for _ in range(n_kv):
+            key = self.string()
+            self.meta[key] = self.value(self.take('I'))
+        align = self.meta.get('general.alignment', 32)
+        self.tensors = {}
+        for _ in range(n_tensors):
+            name = self.string()
+            ne = [self.take('Q') for _ in range(self.take('I'))]
+            self.tensors[name] = (ne, self.take('I'), self.take('Q'))
+        start = (self.pos + align - 1) // align * align
+        for name, (ne, ttype, off) in self.tensors.items():
+            if ttype not in TYPES:
+                continue  # reported by get(); a model reader may look at the types first
+            _, bs, nb = TYPES[ttype]
+            n = int(np.prod(ne))
+            if ne[0] % bs or start + off + n // bs * nb > len(self.data) or off % align:
+                raise InputError('%s: tensor %s has a bad size or offset' % (path, name))
+            self.tensors[name] = (ne, ttype, start + off)
+
+    def take(self, fmt):
+        size = struct.calcsize('<' + fmt)
+        if self.pos + size > len(self.data):
+            raise InputError('%s: truncated at byte %d' % (self.path, self.pos))
+        v = struct.unpack_from('<' + fmt, self.data, self.pos)[0]
+        self.pos += size
+        return v
+
+    def string(self):
+        n = self.take('Q')
+        if self.pos + n > len(self.data):
+            raise InputError('%s: truncated string' % self.path)
+        self.pos += n
+        return self.data[self.pos - n:self.pos].decode('utf-8', 'replace')
+
+    def value(self, t):
+        if t == 8:
+            return self.string()
+        if t == 9:
+            et, n = self.take('I'), self.take('Q')
+            return [self.value(et) for _ in range(n)]
+        if t not in SCALAR:
+            raise InputError('%s: bad metadata type %d' % (self.path, t))
+        return self.take(SCALAR[t])
+
+    def get(self, name):
+        """float64 array of shape reversed(ne): ne=[n_in, n_out] -> (n_out, n_in)."""
+        if name not in self.tensors:
+            raise InputError('%s: missing tensor %s' % (self.path, name))
+        ne, ttype, off = self.tensors[name]
+        if ttype not in TYPES:
+            raise InputError('%s: tensor %s has unsupported type %d' % (self.path, name, ttype))
+        _, bs, nb = TYPES[ttype]
+        n = int(np.prod(ne))
+        raw = np.frombuffer(self.data, np.uint8, n // bs * nb, off)
+        return dequantize(ttype, raw).reshape(tuple(reversed(ne)))
+
+
+def write_gguf(path, meta, tensors, align=32):
+    """GGUF v3, default alignment 32; meta: str -> str | float; tensors: name -> array."""
+    def s(x):
+        b = x.encode()
+        return struct.pack('<Q', len(b)) + b
+    out = [b'GGUF', struct.pack('<IQQ', 3, len(tensors), len(meta))]
+    for k, v in meta.items():
+        out.append(s(k) + (struct.pack('<I', 8) + s(v) if isinstance(v, str) else struct.pack('<If', 6, v)))
+    blobs, off = [], 0
+    for name, arr in tensors.items():
+        a = np.ascontiguousarray(arr, dtype='<f4')
+        out.append(s(name) + struct.pack('<I', a.ndim) + b''.join(struct.pack('<Q', d) for d in reversed(a.shape))
+                   + struct.pack('<IQ', 0, off))
+        pad = -a.nbytes % align
+        blobs.append(a.tobytes() + b'\0' * pad)
+        off += a.nbytes + pad
+    head = b''.join(out)
+    with open(path, 'wb') as f:
+        f.write(head + b'\0' * (-len(head) % align) + b''.join(blobs))
+
+
+# ---------------------------------------------------------------- model and forward pass
+MATS = ('attn_q', 'attn_k', 'attn_v', 'attn_output', 'ffn_gate', 'ffn_up', 'ffn_down')
+KNOWN_KEYS = {'context_length', 'embedding_length', 'block_count', 'feed_forward_length',
+              'attention.head_count', 'attention.head_count_kv', 'attention.key_length',
+              'attention.value_length', 'attention.layer_norm_rms_epsilon', 'rope.freq_base',
+              'rope.dimension_count', 'vocab_size'}
+
+
+class Model:
+    def __init__(self, path):
+        g = GGUF(path)
+        arch = g.meta.get('general.architecture')
+        if arch not in ('qwen3', 'llama'):
+            raise InputError('%s: unsupported architecture %r' % (path, arch))
+        unknown = [k for k in g.meta if k.startswith(arch + '.') and k[len(arch) + 1:] not in KNOWN_KEYS]
+        if unknown:  # rope scaling, soft-capping, sliding window...: not modelled here
+            raise InputError('%s: unsupported metadata %s' % (path, ', '.join(unknown)))
+        m = lambda k, d=None: g.meta.get(arch + '.' + k, d)
+        self.arch, self.neox = arch, arch == 'qwen3'
+        self.D, self.n_layer = m('embedding_length'), m('block_count')
+        self.H, self.Hkv = m('attention.head_count'), m('attention.head_count_kv')
+        self.hd = m('attention.key_length', self.D // self.H)
+        if m('attention.value_length', self.hd) != self.hd or m('rope.dimension_count', self.hd) != self.hd:
+            raise InputError('%s: value length / rope dimensions differ from the head size' % path)
+        self.eps, self.base = float(m('attention.layer_norm_rms_epsilon')), float(m('rope.freq_base', 10000.0))
+        self.types = sorted({TYPES.get(t, ('type%d' % t,))[0] for _, t, _ in g.tensors.values()})
+        names = ['token_embd.weight', 'output_norm.weight'] + ['output.weight'] * (arch == 'llama')
+        per_layer = ['attn_norm', 'ffn_norm'] + list(MATS) + ['attn_q_norm', 'attn_k_norm'] * self.neox
+        names += ['blk.%d.%s.weight' % (l, n) for l in range(self.n_layer) for n in per_layer]
+        extra = set(g.tensors) - set(names)
+        if extra:
+            raise InputError('%s: unsupported tensors %s' % (path, ', '.join(sorted(extra))))
+        self.emb = g.get('token_embd.weight')
+        self.out = g.get('output.weight') if arch == 'llama' else self.emb
+        self.out_norm = g.get('output_norm.weight')
+        self.layers = [{n: g.get('blk.%d.%s.weight' % (l, n)) for n in per_layer} for l in range(self.n_layer)]
+        self.V = self.emb.shape[0]
+        # contiguous W^T for x @ W^T: reference BLAS runs ~1.6x faster without the transpose flag
+        self.out_t = np.ascontiguousarray(self.out.T)
+        self.wt = [{n: np.ascontiguousarray(w[n].T) for n in MATS} for w in self.layers]
+
+
+def load_lora(path, model, scale):
+    """-> names (file order), {name: array}, {(layer, mat): [A, B, c]} with c = scale*alpha/rank."""
+    g = GGUF(path)
+    if g.meta.get('general.type', 'adapter') != 'adapter' or g.meta.get('adapter.type', 'lora') != 'lora':
+        raise InputError('%s: not a LoRA adapter' % path)
+    if g.meta.get('general.architecture', model.arch) != model.arch:
+        raise InputError('%s: adapter architecture differs from the model' % path)
+    names, tens, lora = list(g.tensors), {}, {}
+    for name in names:
+        parts = name.split('.')
+        if len(parts) != 5 or parts[0] != 'blk' or parts[2] not in MATS or parts[3] != 'weight' \
+                or parts[4] not in ('lora_a', 'lora_b') or not parts[1].isdigit() or int(parts[1]) >= model.n_layer:
+            raise InputError('%s: unsupported adapter tensor %s' % (path, name))
+        tens[name] = g.get(name)
+        lora.setdefault((int(parts[1]), parts[2]), [None, None, 0.0])[parts[4] == 'lora_b'] = tens[name]
+    for (l, mat), ab in lora.items():
+        W = model.layers[l][mat]
+        if ab[0] is None or ab[1] is None or ab[0].shape != (ab[1].shape[1], W.shape[1]) \
+                or ab[1].shape[0] != W.shape[0]:
+            raise InputError('%s: blk.%d.%s: missing lora_a/lora_b or bad shapes' % (path, l, mat))
+        alpha = float(g.meta.get('adapter.lora.alpha', 0.0)) or ab[1].shape[1]
+        ab[2] = scale * alpha / ab[1].shape[1]
+    return names, tens, lora
+
+
+def rmsnorm(x, w, eps):
+    r = 1.0 / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)
+    return x * r * w, r
+
+
+def rmsnorm_back(x, r, w, dy):
+    gx = dy * w
+    return r * gx - r ** 3 * x * np.mean(gx * x, axis=-1, keepdims=True)
+
+
+def rope(x, cos, sin, neox):
+    """x (..., T, heads, hd); pair i is (i, i+hd/2) for NEOX, (2i, 2i+1) otherwise."""
+    h = x.shape[-1] // 2
+    x1, x2 = (x[..., :h], x[..., h:]) if neox else (x[..., 0::2], x[..., 1::2])
+    y1, y2 = x1 * cos - x2 * sin, x1 * sin + x2 * cos
+    if neox:
+        return np.concatenate([y1, y2], axis=-1)
+    return np.stack([y1, y2], axis=-1).reshape(x.shape)
+
+
+def lin(x, Wt, lo):
+    """x @ W^T (Wt = W^T) plus the unmerged LoRA term c (x A^T) B^T; A, B may carry a variant dimension."""
+    y = (x.reshape(-1, x.shape[-1]) @ Wt).reshape(x.shape[:-1] + (Wt.shape[1],))
+    if lo is not None:
+        A, B, c = lo
+        y = y + c * ((x @ np.swapaxes(A, -1, -2)) @ np.swapaxes(B, -1, -2))
+    return y
+
+
+def layer_forward(m, l, x, lora, trig, keep=False):
+    """One transformer block; x (..., T, D).  Returns x, or (x, cache) when keep."""
+    w, wt, L, T = m.layers[l], m.wt[l], (lambda n: lora.get((l, n))), x.shape[-2]
+    G = m.H // m.Hkv  # q head h uses kv head h // G
+    n1, r1 = rmsnorm(x, w['attn_norm'], m.eps)
+    heads = lambda y, n: y.reshape(y.shape[:-1] + (n, m.hd))
+    qh = heads(lin(n1, wt['attn_q'], L('attn_q')), m.H)
+    kh = heads(lin(n1, wt['attn_k'], L('attn_k')), m.Hkv)
+    v = heads(lin(n1, wt['attn_v'], L('attn_v')), m.Hkv)
+    rq = rk = None
+    qn, kn = qh, kh
+    if m.neox:
+        qn, rq = rmsnorm(qh, w['attn_q_norm'], m.eps)
+        kn, rk = rmsnorm(kh, w['attn_k_norm'], m.eps)
+    q = rope(qn, *trig, m.neox).reshape(qn.shape[:-2] + (m.Hkv, G, m.hd))
+    k = rope(kn, *trig, m.neox)
+    s = np.einsum('...tkgd,...skd->...kgts', q, k) / np.sqrt(m.hd)
+    s = s + np.triu(np.full((T, T), -np.inf), 1)
+    p = np.exp(s - s.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    o = np.einsum('...kgts,...skd->...tkgd', p, v)
+    o = o.reshape(o.shape[:-3] + (m.H * m.hd,))
+    x2 = x + lin(o, wt['attn_output'], L('attn_output'))
+    n2, r2 = rmsnorm(x2, w['ffn_norm'], m.eps)
+    gt, up = lin(n2, wt['ffn_gate'], L('ffn_gate')), lin(n2, wt['ffn_up'], L('ffn_up'))
+    sg = 1.0 / (1.0 + np.exp(-gt))
+    a = gt * sg * up
+    x3 = x2 + lin(a, wt['ffn_down'], L('ffn_down'))
+    return (x3, locals()) if keep else x3
+
+
+def rope_tables(m, T):
+    ang = np.arange(T, dtype=np.float64)[:, None] * m.base ** (-np.arange(0, m.hd, 2, dtype=np.float64) / m.hd)
+    return np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]  # (T, 1, hd/2): broadcast over heads
+
+
+def forward(m, tokens, lora):
+    """-> final hidden states (T, D) and the residual stream entering each layer."""
+    x, trig, inputs = m.emb[np.asarray(tokens)], rope_tables(m, len(tokens)), []
+    for l in range(m.n_layer):
+        inputs.append(x)
+        x = layer_forward(m, l, x, lora, trig)
+    return x, inputs
+
+
+def logits_of(m, x):
+    n, _ = rmsnorm(x, m.out_norm, m.eps)
+    return (n.reshape(-1, m.D) @ m.out_t).reshape(x.shape[:-1] + (m.V,))
+
+
+def losses(m, x, targets, rows_per_chunk=2048):
+    """Mean cross-entropy per leading index; x (..., T, D), targets (T,)."""
+    lead, T = x.shape[:-2], x.shape[-2]
+    xs = x.reshape(-1, T, m.D)
+    out = np.empty(xs.shape[0])
+    step = max(1, rows_per_chunk // T)
+    for i in range(0, xs.shape[0], step):
+        z = logits_of(m, xs[i:i + step])
+        zmax = z.max(axis=-1, keepdims=True)
+        lse = np.log(np.exp(z - zmax).sum(axis=-1)) + zmax[..., 0]
+        out[i:i + step] = np.mean(lse - z[:, np.arange(T), targets], axis=-1)
+    return out.reshape(lead)
+
+
+# ---------------------------------------------------------------- analytic gradient (test tool)
+def loss_and_grad(m, tokens, lora):
+    """Float64 backprop of the mean next-token loss -> loss, {(l, mat): (dA, dB)}."""
+    inp, tgt, trig = np.asarray(tokens[:-1]), np.asarray(tokens[1:]), rope_tables(m, len(tokens) - 1)
+    x, caches = m.emb[inp], []
+    for l in range(m.n_layer):
+        x, c = layer_forward(m, l, x, lora, trig, keep=True)
+        caches.append(c)
+    nf, rf = rmsnorm(x, m.out_norm, m.eps)
+    z = nf @ m.out.T
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    T = len(tgt)
+    loss = float(np.mean(-np.log(p[np.arange(T), tgt])))
+    p[np.arange(T), tgt] -= 1.0
+    dx = rmsnorm_back(x, rf, m.out_norm, (p / T) @ m.out)
+    grads, cos, sin = {}, trig[0], trig[1]
+
+    def lin_back(l, mat, xin, dy):
+        dx = dy @ m.layers[l][mat]
+        if (l, mat) in lora:
+            A, B, c = lora[(l, mat)]
+            t = dy @ B
+            grads[(l, mat)] = (c * t.T @ xin, c * dy.T @ (xin @ A.T))
+            dx = dx + c * t @ A
+        return dx
+
+    for l in reversed(range(m.n_layer)):
+        c, w = caches[l], m.layers[l]
+        da = lin_back(l, 'ffn_down', c['a'], dx)
+        gt, sg = c['gt'], c['sg']
+        dg = da * c['up'] * sg * (1.0 + gt * (1.0 - sg))
+        dn2 = lin_back(l, 'ffn_gate', c['n2'], dg) + lin_back(l, 'ffn_up', c['n2'], da * gt * sg)
+        dx2 = dx + rmsnorm_back(c['x2'], c['r2'], w['ffn_norm'], dn2)
+        do = lin_back(l, 'attn_output', c['o'], dx2).reshape(c['q'].shape)
+        q, k, v, pa = c['q'], c['k'], c['v'], c['p']
+        dp = np.einsum('tkgd,skd->kgts', do, v)
+        dv = np.einsum('kgts,tkgd->skd', pa, do)
+        ds = pa * (dp - np.sum(dp * pa, axis=-1, keepdims=True)) / np.sqrt(m.hd)
+        dq = np.einsum('kgts,skd->tkgd', ds, k).reshape(c['qh'].shape)
+        dk = np.einsum('kgts,tkgd->skd', ds, q)
+        dq, dk = rope(dq, cos, -sin, m.neox), rope(dk, cos, -sin, m.neox)  # inverse rotation
+        if m.neox:
+            dq = rmsnorm_back(c['qh'], c['rq'], w['attn_q_norm'], dq)
+            dk = rmsnorm_back(c['kh'], c['rk'], w['attn_k_norm'], dk)
+        n1 = c['n1']
+        dn1 = (lin_back(l, 'attn_q', n1, dq.reshape(len(inp), -1)) + lin_back(l, 'attn_k', n1, dk.reshape(len(inp), -1))
+               + lin_back(l, 'attn_v', n1, dv.reshape(len(inp), -1)))
+        dx = dx2 + rmsnorm_back(c['x'], c['r1'], w['attn_norm'], dn1)
+    return loss, grads
+
+
+# ---------------------------------------------------------------- finite-difference check
+REL_STEP = 1e-5  # rms change of the effective weight per unit direction, relative to rms(W)
+
+
+def fd_step(m, lora, l, mat, is_b):
+    """ε for direction entries ~ N(0,1).  L depends on θ only through W_eff = W + c·B·A, so the
+    FD accuracy is set by |ΔW_eff|: perturbing A by εV gives ΔW = cε·B·V with
+    rms = cε·sqrt(rank)·rms(B) (B by εV: cε·sqrt(rank)·rms(A)).  ε makes that REL_STEP·rms(W):
+    float64 central differences then have truncation ~(1e-5·κ)² and rounding ~1e-16·L/ΔL, both
+    far below any useful tolerance; the 2ε check below measures it for every tensor."""
+    A, B, c = lora[(l, mat)]
+    partner = A if is_b else B
+    denom = abs(c) * np.sqrt(B.shape[1]) * np.sqrt(np.mean(partner ** 2))
+    w = np.sqrt(np.mean(m.layers[l][mat] ** 2))
+    return REL_STEP * w / denom if denom > 0 and w > 0 else 1.0  # partner 0: L is flat in θ
+
+
+def perturbed_losses(m, lora, xin, head, l, mat, is_b, thetas, trig, max_rows=24000):
+    """Loss values when adapter tensor A (or B if is_b) of (l, mat) takes each value in thetas.
+    head = ('exact', targets): the full loss.  head = ('linear', n0, gn): the change of the
+    loss linearized at the final normed hidden state n0 (gn = dL/dn0 from the unperturbed pass):
+    Σ gn·(n - n0).  In a central difference its error cancels to O(ε²) like the FD truncation
+    itself (the quadratic terms of the ± sides differ by O(ε³)), and it saves the 4101-wide
+    output projection per variant, a third of the run time."""
+    out, (A, B, c) = [], lora[(l, mat)]
+    step = max(1, max_rows // xin.shape[0])
+    for i in range(0, len(thetas), step):
+        lo = dict(lora)
+        lo[(l, mat)] = (A, thetas[i:i + step], c) if is_b else (thetas[i:i + step], B, c)
+        x = layer_forward(m, l, xin, lo, trig)  # parts before the perturbed matrix stay unbatched
+        for l2 in range(l + 1, m.n_layer):
+            x = layer_forward(m, l2, x, lora, trig)
+        if head[0] == 'exact':
+            out.append(losses(m, x, head[1]))
+        else:
+            out.append(np.einsum('btd,td->b', rmsnorm(x, m.out_norm, m.eps)[0] - head[1], head[2]))
+    return np.concatenate(out)
+
+
+def check_gradient(args):
+    t0 = time.time()
+    try:
+        tokens = [int(t) for t in args.tokens.split(',') if t.strip()]
+    except ValueError:
+        raise InputError('--tokens must be comma-separated integers')
+    m = Model(args.model)
+    if len(tokens) < 2 or min(tokens) < 0 or max(tokens) >= m.V:
+        raise InputError('--tokens needs at least 2 ids in [0, %d)' % m.V)
+    names, tens, lora = load_lora(args.lora, m, args.lora_scale)
+    if args.write_grad:
+        _, grads = loss_and_grad(m, tokens, lora)
+        out = {}
+        for n in names:
+            l, mat = int(n.split('.')[1]), n.split('.')[2]
+            out[n] = grads[(l, mat)][n.endswith('lora_b')]
+        write_gguf(args.write_grad, {'general.architecture': m.arch, 'general.type': 'lora-gradient'}, out)
+        print('wrote %s (analytic float64 gradient, F32)' % args.write_grad)
+        if not args.grad:
+            return 0
+    if not args.grad:
+        raise InputError('--grad (or --write-grad) is required in gradient mode')
+    gg = GGUF(args.grad)
+    if set(gg.tensors) != set(names):
+        diff = sorted(set(gg.tensors) ^ set(names))
+        raise InputError('%s: tensor names differ from the adapter: %s' % (args.grad, ', '.join(diff[:4])))
+    grad = {}
+    for n in names:
+        grad[n] = gg.get(n)
+        if grad[n].shape != tens[n].shape:
+            raise InputError('%s: %s has shape %s, adapter %s' % (args.grad, n, grad[n].shape, tens[n].shape))
+    inp, tgt = tokens[:-1], np.asarray(tokens[1:])
+    trig = rope_tables(m, len(inp))
+    xfinal, xin = forward(m, inp, lora)
+    loss = float(losses(m, xfinal, tgt))
+    head = ('exact', tgt)
+    if not args.exact_head:
+        n0 = rmsnorm(xfinal, m.out_norm, m.eps)[0]
+        z = logits_of(m, xfinal)
+        p = np.exp(z - z.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        p[np.arange(len(tgt)), tgt] -= 1.0
+        head = ('linear', n0, p @ m.out / len(tgt))  # dL/dn0 of the mean cross-entropy
+    rng, K = np.random.default_rng(args.seed), args.directions
+    dirs = {n: rng.standard_normal((K,) + tens[n].shape) for n in names}  # file order: seed-stable
+
+    def fd_task(n):
+        l, mat, is_b = int(n.split('.')[1]), n.split('.')[2], n.endswith('lora_b')
+        eps = fd_step(m, lora, l, mat, is_b)
+        steps = np.concatenate([np.full(K, eps), [2 * eps]])[:, None]  # + direction 0 at 2ε
+        v = np.concatenate([dirs[n], dirs[n][:1]]).reshape(K + 1, -1)
+        thetas = tens[n].ravel() + np.concatenate([steps * v, -steps * v])
+        ls = perturbed_losses(m, lora, xin[l], head, l, mat, is_b, thetas.reshape((-1,) + tens[n].shape), trig)
+        fd = (ls[:K + 1] - ls[K + 1:]) / (2 * steps[:, 0])
+        return fd[:K], fd[K], dirs[n].reshape(K, -1) @ grad[n].ravel()
+
+    # BLAS and numpy release the GIL, so threads use the cores; layer-0 tensors (costliest) first
+    if args.jobs > 1:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            res = dict(zip(names, pool.map(fd_task, names)))
+    else:
+        res = {n: fd_task(n) for n in names}
+    scale = np.median([np.linalg.norm(r) for r, _, _ in res.values()]) or 1.0
+    max_rel, fd_worst = 0.0, 0.0
+    for n in names:
+        r, r2, gv = res[n]
+        nr = np.linalg.norm(r)
+        # A tensor whose FD reference is ~0 (e.g. lora_a while lora_b is all zero: the loss
+        # does not depend on it) is judged absolutely, against the median reference norm.
+        zero = nr <= 1e-9 * scale
+        rel = np.linalg.norm(gv - r) / (scale if zero else nr)
+        fd_err = abs(r2 - r[0]) / 3 / max(nr / np.sqrt(K), 1e-300 if not zero else scale)  # Richardson
+        fd_worst = max(fd_worst, fd_err if not zero else 0.0)
+        max_rel = max(max_rel, rel)
+        print('%-36s rel=%.3e%s |<g,v>|=%.4e |fd|=%.4e fd_err=%.1e'
+              % (n, rel, ' (abs: ref~0)' if zero else '', np.linalg.norm(gv) / np.sqrt(K), nr / np.sqrt(K), fd_err))
+    ok = args.tolerance is None or max_rel <= args.tolerance
+    if fd_worst > 1e-4:
+        print('warning: finite differences disagree between eps and 2eps by %.1e' % fd_worst)
+    if args.loss is not None:
+        loss_rel = abs(args.loss - loss) / abs(loss)
+        print('trainer_loss=%.9g loss_rel_diff=%.3e' % (args.loss, loss_rel))
+        ok = ok and (args.tolerance is None or loss_rel <= args.tolerance)
+    print('tensors=%d directions=%d fd_err_max=%.1e time=%.2fs' % (len(names), K, fd_worst, time.time() - t0))
+    print('max_rel=%.6e loss=%.12g' % (max_rel, loss))
+    return 0 if ok else 1
+
+
+# ---------------------------------------------------------------- logits self-check
+def check_logits(args):
+    root = args.testdata
+    try:
+        with open(os.path.join(root, 'manifest.json')) as f:
+            man = json.load(f)
+    except (OSError, ValueError) as e:
+        raise InputError('%s/manifest.json: %s' % (root, e))
+    models, loras, worst, ran, failed = {}, {}, 0.0, 0, []
+    for case in man['cases']:
+        if args.cases is not None and ran >= args.cases:
+            break
+        name = case['model']
+        if name not in models:
+            try:
+                models[name] = Model(os.path.join(root, 'models', name))
+            except InputError as e:
+                models[name] = str(e)
+        m = models[name]
+        label = '%s %s%s' % (name, case['seq'], ' + %s x%g' % (case['lora'], case['lora_scale']) if case['lora'] else '')
+        if isinstance(m, str):
+            print('skip %-58s (%s)' % (label, m.split(': ', 1)[-1]))
+            continue
+        lora = {}
+        if case['lora']:
+            key = (case['lora'], name, case['lora_scale'])
+            if key not in loras:
+                loras[key] = load_lora(os.path.join(root, 'models', case['lora']), m, case['lora_scale'])[2]
+            lora = loras[key]
+        tokens = man['sequences'][case['seq']]
+        ref = np.fromfile(os.path.join(root, 'logits', case['logits']), '<f4').astype(np.float64)
+        ref = ref.reshape(len(tokens), -1)
+        got = logits_of(m, forward(m, tokens, lora)[0])
+        rel = np.sqrt(np.mean((got - ref) ** 2, axis=1)) / np.sqrt(np.mean(ref ** 2, axis=1))
+        ran += 1
+        worst = max(worst, rel.max())
+        bad = rel.max() > case['tolerance_rel_rms']
+        if bad:
+            failed.append(label)
+        print('%-4s %-58s [%s] max_rel_rms=%.2e tol=%g' % ('FAIL' if bad else 'ok', label, ','.join(m.types),
+                                                          rel.max(), case['tolerance_rel_rms']))
+    print('cases=%d failed=%d max_rel_rms=%.2e' % (ran, len(failed), worst))
+    return 1 if failed or ran == 0 else 0
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise InputError(message)
+
+
+def main():
+    p = Parser(description=__doc__.split('\n')[0])
+    p.add_argument('--check-logits', action='store_true', help='validate the forward pass against testdata')
+    p.add_argument('--testdata', default='../shared/testdata')
+    p.add_argument('--cases', type=int, help='run at most N manifest cases')
+    p.add_argument('--model'), p.add_argument('--lora'), p.add_argument('--grad')
+    p.add_argument('--tokens', help='comma-separated token ids')
+    p.add_argument('--lora-scale', type=float, default=1.0)
+    p.add_argument('--directions', type=int, default=6)
+    p.add_argument('--tolerance', type=float)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--jobs', type=int, default=min(2, os.cpu_count() or 1), help='threads (default: up to 2)')
+    p.add_argument('--exact-head', action='store_true', help='full output layer per FD variant (slower)')
+    p.add_argument('--loss', type=float, help="the trainer's loss, compared with the float64 loss")
+    p.add_argument('--write-grad', metavar='OUT.gguf', help='write the analytic float64 gradient (F32 GGUF)')
+    try:
+        args = p.parse_args()
+        if args.check_logits:
+            return check_logits(args)
+        if not (args.model and args.lora and args.tokens) or args.directions < 1:
+            raise InputError('gradient mode needs --model, --lora, --tokens and --grad (or --check-logits)')
+        return check_gradient(args)
+    except InputError as e:
+        print('lora_grad_reference.py: error: %s' % e, file=sys.stderr)
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())
