@@ -23,30 +23,6 @@ struct LogitsOptions {
   EngineFlags engine;
 };
 
-std::vector<TokenId> parse_token_list(const std::string& text) {
-  std::vector<TokenId> ids;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    size_t used = 0;
-    long long value = 0;
-    try {
-      value = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || value < 0 || value > INT32_MAX) {
-      throw Error(fmt::format("--tokens: '{}' is not a token id", item));
-    }
-    ids.push_back(static_cast<TokenId>(value));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  if (ids.empty()) throw Error("--tokens: no token ids given");
-  return ids;
-}
-
 int run_logits(const LogitsOptions& opt) {
   std::vector<TokenId> tokens = parse_token_list(opt.tokens);
   auto model = Model::load(opt.model);

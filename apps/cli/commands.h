@@ -29,5 +29,6 @@ Command register_adapters(CLI::App& root);
 Command register_query(CLI::App& root);
 Command register_chat(CLI::App& root);
 Command register_eval(CLI::App& root);
+Command register_train(CLI::App& root);
 
 }  // namespace loco::cli

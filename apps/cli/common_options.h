@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "loco/session.h"
 
@@ -22,5 +23,7 @@ void add_engine_flags(CLI::App& app, EngineFlags& flags);
 SessionOptions session_options(const EngineFlags& flags, int32_t min_ctx = 0);
 // Loads the adapter named by --lora (if any) and binds it to every sequence.
 void apply_adapters(Session& session, const EngineFlags& flags);
+// "1,2,3" as token ids (non-negative 32-bit integers); throws Error naming a bad item.
+std::vector<TokenId> parse_token_list(const std::string& text);
 
 }  // namespace loco::cli

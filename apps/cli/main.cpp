@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       loco::cli::register_query(root),
       loco::cli::register_chat(root),
       loco::cli::register_eval(root),
+      loco::cli::register_train(root),
   };
 
   try {

@@ -59,4 +59,18 @@ double AdamW::step(const std::vector<ParamRef>& params, double lr) {
   return norm;
 }
 
+void AdamW::restore(std::vector<std::vector<float>> m, std::vector<std::vector<float>> v, int64_t steps_taken) {
+  if (m.size() != m_.size() || v.size() != v_.size() || steps_taken < 0) {
+    throw Error("AdamW: the saved state is for other parameters");
+  }
+  for (size_t k = 0; k < m_.size(); ++k) {
+    if (m[k].size() != m_[k].size() || v[k].size() != v_[k].size()) {
+      throw Error("AdamW: the saved state is for other parameters");
+    }
+  }
+  m_ = std::move(m);
+  v_ = std::move(v);
+  t_ = steps_taken;
+}
+
 }  // namespace loco::train

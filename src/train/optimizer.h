@@ -47,6 +47,12 @@ class AdamW {
 
   int64_t steps_taken() const { return t_; }
 
+  // The moments and step count, for checkpoints: restore() takes what the accessors gave
+  // (throws Error when the shapes differ from this optimizer's parameters).
+  const std::vector<std::vector<float>>& first_moments() const { return m_; }
+  const std::vector<std::vector<float>>& second_moments() const { return v_; }
+  void restore(std::vector<std::vector<float>> m, std::vector<std::vector<float>> v, int64_t steps_taken);
+
  private:
   AdamWOptions o_;
   std::vector<std::vector<float>> m_, v_;

@@ -1,0 +1,74 @@
+// Training on the CPU (`loco train`): LoRA adapters learned over the frozen, quantized
+// base model the user runs, and the gradient-check interface of the trainer. The pieces
+// (the model's forward and backward passes, packing, the optimizer, checkpoints) live in
+// src/train/; this is what a front end needs. docs/train.md describes the method.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "loco/tokenizer.h"
+
+namespace loco {
+
+struct LoraTrainRequest {
+  std::string model;            // base GGUF
+  std::string data, val;        // training and (optional) validation JSONL
+  std::string out;              // NAME or NAME.gguf: also NAME-peft/, NAME.loss.csv/.svg, NAME.ckpt
+  int32_t rank = 16;
+  float alpha = 0.0f;           // 0: twice the rank
+  std::string targets = "all";  // attn, ffn, all, or q,k,v,o,gate,up,down
+  double lr = 2e-4, min_lr = 0.0;
+  int64_t epochs = 1;
+  int64_t batch_tokens = 2048;  // tokens per packed batch, and the longest example
+  int64_t grad_accum = 1;
+  int64_t warmup = 0;           // steps
+  std::string schedule = "cosine";  // cosine, linear, constant
+  double weight_decay = 0.0;
+  double clip = 1.0;            // global gradient norm (0: none)
+  float dropout = 0.05f;
+  uint64_t seed = 0;
+  int threads = 0;              // 0: one per physical core
+  bool recompute = true;        // activation recomputation (less memory, one more forward)
+  int64_t checkpoint_every = 0; // steps; 0: none
+  int64_t val_every = 0;        // steps; the validation loss is also measured each epoch
+  std::string resume;           // a checkpoint of the same run
+  std::string chat_template;    // override of the model's chat format
+  bool peft = true;             // also write the PEFT directory
+};
+
+struct TrainProgress {
+  int64_t step = 0, total_steps = 0;
+  double epoch = 0, loss = 0;
+  double val_loss = -1;         // < 0: not measured at this step
+  double lr = 0, grad_norm = 0;
+  double tokens_per_s = 0, eta_s = 0;
+  bool checkpoint_saved = false;
+  bool last = false;
+};
+
+struct LoraTrainResult {
+  std::string gguf, peft, csv, svg;  // peft empty when not written
+  std::string name;                  // the output's stem
+  int64_t steps = 0, n_params = 0, n_examples = 0, n_tokens = 0;
+  double final_train_loss = 0, final_val_loss = -1;
+  std::map<std::string, std::string> notes;  // the training record written into the files
+};
+
+// Trains, writes the outputs and returns what was written. `progress` is called after
+// every step; `started` once the data is loaded (examples, tokens, steps, parameters).
+// Throws Error for bad data (naming file:line), settings or files.
+LoraTrainResult train_lora(const LoraTrainRequest& request, const std::function<void(const TrainProgress&)>& progress,
+                           const std::function<void(const LoraTrainResult&, int64_t total_steps)>& started = {});
+
+// `loco train grad`: the gradient of the mean next-token cross-entropy of `tokens`
+// (positions 0..T−2 predicting 1..T−1, no template) with respect to every tensor of the
+// adapter (its own alpha/rank and lora_scale applied), written as F32 tensors with the
+// adapter's GGUF names and shapes. Returns the loss.
+double write_adapter_gradient(const std::string& model, const std::string& lora, const std::vector<TokenId>& tokens,
+                              float lora_scale, const std::string& output, int threads);
+
+}  // namespace loco
