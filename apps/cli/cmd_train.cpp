@@ -161,6 +161,16 @@ Command register_train(CLI::App& root) {
   l->add_option("--registry", lora->registry_file, "Registry file (for --register)");
   l->add_flag("--force", lora->force, "Replace a registered adapter of the same name");
 
+  auto tok = std::make_shared<TokenizerTrainRequest>();
+  CLI::App* t = app->add_subcommand("tokenizer", "Train a byte-level BPE vocabulary on text");
+  t->add_option("--data", tok->data, "Text: .jsonl (every string value) or plain text files")->required();
+  t->add_option("--vocab-size", tok->vocab_size, "Tokens, including 256 bytes and 3 special tokens")
+      ->capture_default_str()->check(CLI::Range(259, 1000000));
+  t->add_option("--pre", tok->pre, "Pre-tokenizer: qwen2, llama-bpe or gpt-2")->capture_default_str();
+  t->add_option("--min-frequency", tok->min_frequency, "Never merge a pair seen fewer times")
+      ->capture_default_str()->check(CLI::Range(1, 1 << 30));
+  t->add_option("-o,--out", tok->out, "Output GGUF holding the vocabulary")->required();
+
   auto grad = std::make_shared<GradOptions>();
   CLI::App* g = app->add_subcommand("grad", "Write the gradient of the next-token loss for an adapter's tensors");
   g->add_option("-m,--model", grad->model, "Base GGUF model")->required();
@@ -174,6 +184,14 @@ Command register_train(CLI::App& root) {
 
   return {app, [=]() -> int {
             if (l->parsed()) return run_lora(*lora);
+            if (t->parsed()) {
+              const TokenizerTrainResult r = train_tokenizer(*tok);
+              fmt::print("wrote {}: {} tokens ({} merges); the training text ({} bytes) is {} tokens, {:.2f} bytes "
+                         "a token\n",
+                         tok->out, r.vocab_size, r.n_merges, r.text_bytes, r.tokens_of_text,
+                         r.tokens_of_text > 0 ? static_cast<double>(r.text_bytes) / r.tokens_of_text : 0.0);
+              return 0;
+            }
             return run_grad(*grad);
           }};
 }

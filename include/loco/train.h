@@ -1,7 +1,7 @@
 // Training on the CPU (`loco train`): LoRA adapters learned over the frozen, quantized
 // base model the user runs, and the gradient-check interface of the trainer. The pieces
 // (the model's forward and backward passes, packing, the optimizer, checkpoints) live in
-// src/train/; this is what a front end needs. docs/train.md describes the method.
+// src/train/; this is what a front end needs. docs/training.md describes the method.
 #pragma once
 
 #include <cstdint>
@@ -70,5 +70,24 @@ LoraTrainResult train_lora(const LoraTrainRequest& request, const std::function<
 // adapter's GGUF names and shapes. Returns the loss.
 double write_adapter_gradient(const std::string& model, const std::string& lora, const std::vector<TokenId>& tokens,
                               float lora_scale, const std::string& output, int threads);
+
+struct TokenizerTrainRequest {
+  std::vector<std::string> data;  // .jsonl (every string value of every line) or plain text files
+  int32_t vocab_size = 8192;      // including 256 byte tokens and 3 special tokens
+  std::string pre = "qwen2";      // pre-tokenizer regex: qwen2, llama-bpe, gpt-2
+  int64_t min_frequency = 2;
+  std::string out;                // a vocabulary-only GGUF
+};
+
+struct TokenizerTrainResult {
+  int32_t vocab_size = 0;  // may be below the request when no pair is frequent enough
+  int64_t n_merges = 0;
+  int64_t text_bytes = 0;
+  int64_t tokens_of_text = 0;  // the training text encoded with the new vocabulary
+};
+
+// `loco train tokenizer`: a byte-level BPE vocabulary, written as a GGUF file holding only
+// tokenizer metadata (loco tokenize -m and loco train model --vocab read it).
+TokenizerTrainResult train_tokenizer(const TokenizerTrainRequest& request);
 
 }  // namespace loco
