@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "loco/ggml_type.h"
+#include "loco/gguf.h"
+#include "loco/model.h"
 
 namespace loco {
 
@@ -60,6 +62,12 @@ struct SynthShape {
   std::string vocab_file;     // ggml-vocab-*.gguf the vocabulary comes from
 };
 std::optional<SynthShape> synth_shape(std::string_view like);
+
+// The metadata a model file needs for `c` (architecture, sizes, rope, norm epsilon).
+void set_model_metadata(const ModelConfig& c, GgufWriter& w);
+// The tokenizer keys of `vocab` (any GGUF holding tokenizer.ggml.*), the token list padded
+// to n_vocab with unused tokens as real files are. Throws Error when it has more tokens.
+void copy_tokenizer_metadata(const GgufFile& vocab, int32_t n_vocab, const std::string& model_name, GgufWriter& w);
 std::vector<std::string> synth_shape_names();
 
 struct SynthOptions {

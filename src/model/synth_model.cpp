@@ -98,16 +98,18 @@ std::vector<TensorSpec> tensor_list(const SynthShape& s) {
   return t;
 }
 
-void copy_tokenizer(const GgufFile& vocab, const SynthShape& s, GgufWriter& w) {
+}  // namespace
+
+void copy_tokenizer_metadata(const GgufFile& vocab, int32_t n_vocab, const std::string& model_name, GgufWriter& w) {
   for (const GgufKV& kv : vocab.metadata()) {
     if (kv.key.rfind("tokenizer.", 0) != 0) continue;
     if (kv.key == "tokenizer.ggml.tokens" || kv.key == "tokenizer.ggml.token_type") continue;
     w.set_value(kv.key, kv.value);
   }
   const GgufValue& tokens = vocab.get_array("tokenizer.ggml.tokens", GgufValueType::STRING);
-  if (tokens.strings.size() > static_cast<size_t>(s.n_vocab)) {
-    throw Error(fmt::format("{}: the vocabulary has {} tokens, more than the {} rows of {}",
-                            vocab.path(), tokens.strings.size(), s.n_vocab, s.name));
+  if (tokens.strings.size() > static_cast<size_t>(n_vocab)) {
+    throw Error(fmt::format("{}: the vocabulary has {} tokens, more than the {} rows of {}", vocab.path(),
+                            tokens.strings.size(), n_vocab, model_name));
   }
   std::vector<std::string> names(tokens.strings.begin(), tokens.strings.end());
   std::vector<int32_t> types;
@@ -116,7 +118,7 @@ void copy_tokenizer(const GgufFile& vocab, const SynthShape& s, GgufWriter& w) {
   }
   types.resize(names.size(), 1);
   // Real files pad the vocabulary to the embedding's row count with unused tokens.
-  for (size_t i = names.size(); i < static_cast<size_t>(s.n_vocab); ++i) {
+  for (size_t i = names.size(); i < static_cast<size_t>(n_vocab); ++i) {
     names.push_back(fmt::format("[PAD{}]", i));
     types.push_back(5);
   }
@@ -124,7 +126,23 @@ void copy_tokenizer(const GgufFile& vocab, const SynthShape& s, GgufWriter& w) {
   w.set_i32_array("tokenizer.ggml.token_type", types);
 }
 
-}  // namespace
+void set_model_metadata(const ModelConfig& c, GgufWriter& w) {
+  const std::string& a = c.arch_name;
+  w.set_string("general.architecture", a);
+  w.set_string("general.type", "model");
+  if (!c.name.empty()) w.set_string("general.name", c.name);
+  w.set_u32(a + ".context_length", static_cast<uint32_t>(c.n_ctx_train));
+  w.set_u32(a + ".embedding_length", static_cast<uint32_t>(c.n_embd));
+  w.set_u32(a + ".block_count", static_cast<uint32_t>(c.n_layer));
+  w.set_u32(a + ".feed_forward_length", static_cast<uint32_t>(c.n_ff));
+  w.set_u32(a + ".attention.head_count", static_cast<uint32_t>(c.n_head));
+  w.set_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(c.n_head_kv));
+  w.set_u32(a + ".attention.key_length", static_cast<uint32_t>(c.head_dim));
+  w.set_u32(a + ".attention.value_length", static_cast<uint32_t>(c.head_dim));
+  w.set_f32(a + ".rope.freq_base", c.rope_base);
+  w.set_f32(a + ".attention.layer_norm_rms_epsilon", c.rms_eps);
+  w.set_u32("general.quantization_version", 2);
+}
 
 std::optional<SynthShape> synth_shape(std::string_view like) {
   for (const SynthShape& s : kShapes) {
@@ -146,23 +164,22 @@ void synthesize_model(const SynthShape& s, const std::string& vocab_path, const 
   const std::string& a = s.arch;
 
   GgufWriter w;
-  w.set_string("general.architecture", a);
-  w.set_string("general.type", "model");
-  w.set_string("general.name", "synthetic " + s.name + " (random weights)");
+  ModelConfig c;
+  c.arch_name = a;
+  c.name = "synthetic " + s.name + " (random weights)";
+  c.n_ctx_train = s.n_ctx_train;
+  c.n_embd = s.n_embd;
+  c.n_layer = s.n_layer;
+  c.n_ff = s.n_ff;
+  c.n_head = s.n_head;
+  c.n_head_kv = s.n_head_kv;
+  c.head_dim = s.head_dim;
+  c.rope_base = s.rope_base;
+  c.rms_eps = a == "llama" ? 1e-5f : 1e-6f;
+  set_model_metadata(c, w);
   w.set_bool("loco.synthetic", true);
-  w.set_u32(a + ".context_length", static_cast<uint32_t>(s.n_ctx_train));
-  w.set_u32(a + ".embedding_length", static_cast<uint32_t>(s.n_embd));
-  w.set_u32(a + ".block_count", static_cast<uint32_t>(s.n_layer));
-  w.set_u32(a + ".feed_forward_length", static_cast<uint32_t>(s.n_ff));
-  w.set_u32(a + ".attention.head_count", static_cast<uint32_t>(s.n_head));
-  w.set_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(s.n_head_kv));
-  w.set_u32(a + ".attention.key_length", static_cast<uint32_t>(s.head_dim));
-  w.set_u32(a + ".attention.value_length", static_cast<uint32_t>(s.head_dim));
-  w.set_f32(a + ".rope.freq_base", s.rope_base);
-  w.set_f32(a + ".attention.layer_norm_rms_epsilon", a == "llama" ? 1e-5f : 1e-6f);
   w.set_u32("general.file_type", static_cast<uint32_t>(options.type));
-  w.set_u32("general.quantization_version", 2);
-  copy_tokenizer(vocab, s, w);
+  copy_tokenizer_metadata(vocab, s.n_vocab, s.name, w);
 
   std::vector<TensorSpec> specs = tensor_list(s);
   std::vector<float> rope_factors;  // read by the writer's callback in w.write below

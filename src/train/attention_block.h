@@ -41,6 +41,15 @@ struct AttentionWeights {
   LoraParams* lora_o = nullptr;
   float scale = 1.0f;                    // s, times each pair's own scale
   LoraDropout drop_q, drop_k, drop_v, drop_o;
+  // Full training: where the weights' own gradients are added (null: frozen). The
+  // matrices must then be float32. Biases are never trained.
+  float* grad_wq = nullptr;
+  float* grad_wk = nullptr;
+  float* grad_wv = nullptr;
+  float* grad_wo = nullptr;
+  float* grad_norm = nullptr;
+  float* grad_q_norm = nullptr;
+  float* grad_k_norm = nullptr;
 };
 
 struct AttentionActivations {

@@ -23,6 +23,12 @@ struct FfnWeights {
   LoraParams* lora_down = nullptr;
   float scale = 1.0f;                // s, times each pair's own scale
   LoraDropout drop_gate, drop_up, drop_down;
+  // Full training: where the weights' own gradients are added (null: frozen). The
+  // matrices must then be float32.
+  float* grad_gate = nullptr;
+  float* grad_up = nullptr;
+  float* grad_down = nullptr;
+  float* grad_norm = nullptr;
 };
 
 // What the forward pass keeps for the backward pass (n_tokens rows of each).

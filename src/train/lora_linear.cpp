@@ -4,6 +4,7 @@
 #include "loco/error.h"
 #include "ops/matmul.h"
 #include "ops/matmul_transposed.h"
+#include "ops/outer_product.h"
 
 namespace loco::train {
 namespace {
@@ -104,8 +105,9 @@ void linear_forward(const Matrix& w, const LoraParams* p, float scale, const flo
 }
 
 void linear_backward(const Matrix& w, const LoraParams* p, float scale, const float* x, const float* h,
-                     const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, ThreadPool& pool,
+                     const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, float* dw, ThreadPool& pool,
                      const LoraDropout& drop) {
+  if (dw != nullptr) ops::outer_product_add(dy, w.n_out, x, w.n_in, n_tokens, w.n_out, w.n_in, dw, pool);
   if (p != nullptr) {
     if (grads == nullptr) throw Error("internal: a LoRA pair without its gradient");
     lora_linear_backward(w, *p, scale * p->scale, x, h, dy, n_tokens, *grads, dx, pool, drop);

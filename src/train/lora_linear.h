@@ -49,11 +49,13 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
                           const LoraDropout& drop = {});
 
 // The same where the pair is optional (a matrix the adapter does not target): with p null,
-// y = W·x forward and dx += Wᵀ·dy backward; h and grads are then unused.
+// y = W·x forward and dx += Wᵀ·dy backward; h and grads are then unused. When dw is not
+// null (full training: W is a float32 parameter), W's own gradient Σ_t dy[t]·x[t]ᵀ is
+// added into it (n_out × n_in).
 void linear_forward(const Matrix& w, const LoraParams* p, float scale, const float* x, int64_t n_tokens, float* y,
                     float* h, ThreadPool& pool, const LoraDropout& drop = {});
 void linear_backward(const Matrix& w, const LoraParams* p, float scale, const float* x, const float* h,
-                     const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, ThreadPool& pool,
+                     const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, float* dw, ThreadPool& pool,
                      const LoraDropout& drop = {});
 
 }  // namespace loco::train

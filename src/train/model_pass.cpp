@@ -9,6 +9,7 @@
 #include "loco/error.h"
 #include "ops/matmul.h"
 #include "ops/matmul_transposed.h"
+#include "ops/outer_product.h"
 #include "ops/ops.h"
 #include "train/attention_block.h"
 #include "train/ffn_block.h"
@@ -38,10 +39,9 @@ struct Blocks {
   FfnWeights ffn;
 };
 
-Blocks blocks_of(const Model& base, const TrainableAdapter* adapter, const ops::RopeTable& rope, int32_t il,
-                 const PassOptions& o) {
-  const ModelConfig& c = base.config();
-  const LayerWeights& l = base.weights().layers[static_cast<size_t>(il)];
+Blocks blocks_of(const ModelConfig& c, const ModelWeights& mw, const TrainableAdapter* adapter,
+                 const ops::RopeTable& rope, int32_t il, const PassOptions& o, ModelGrads* full) {
+  const LayerWeights& l = mw.layers[static_cast<size_t>(il)];
   auto pair = [&](LoraTarget t) { return adapter == nullptr ? nullptr : adapter->find(il, t); };
   Blocks b;
   AttentionWeights& a = b.attn;
@@ -80,11 +80,25 @@ Blocks blocks_of(const Model& base, const TrainableAdapter* adapter, const ops::
   f.drop_gate = dropout_for(o, il, LoraTarget::Gate);
   f.drop_up = dropout_for(o, il, LoraTarget::Up);
   f.drop_down = dropout_for(o, il, LoraTarget::Down);
+  if (full != nullptr) {
+    LayerGrads& g = full->layers[static_cast<size_t>(il)];
+    auto ptr = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
+    a.grad_wq = ptr(g.wq);
+    a.grad_wk = ptr(g.wk);
+    a.grad_wv = ptr(g.wv);
+    a.grad_wo = ptr(g.wo);
+    a.grad_norm = ptr(g.attn_norm);
+    a.grad_q_norm = ptr(g.q_norm);
+    a.grad_k_norm = ptr(g.k_norm);
+    f.grad_gate = ptr(g.w_gate);
+    f.grad_up = ptr(g.w_up);
+    f.grad_down = ptr(g.w_down);
+    f.grad_norm = ptr(g.ffn_norm);
+  }
   return b;
 }
 
-void check_batch(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch) {
-  const ModelConfig& c = base.config();
+void check_batch(const ModelConfig& c, const TrainableAdapter* adapter, const PackedBatch& batch) {
   const int64_t n = static_cast<int64_t>(batch.tokens.size());
   if (n == 0) throw Error("an empty training batch");
   if (batch.targets.size() != batch.tokens.size()) throw Error("internal: a batch's targets and tokens differ in count");
@@ -110,10 +124,9 @@ void check_batch(const Model& base, const TrainableAdapter* adapter, const Packe
 // The output head over the final hidden states x: for the positions with a target, the
 // cross-entropy, and (d_x not null) its gradient with respect to x (times loss_weight).
 // all_logits, when not null, receives every position's logits instead.
-PassResult output_head(const Model& base, const PackedBatch& batch, const float* x, float loss_weight, float* d_x,
-                       std::vector<float>* all_logits, ThreadPool& pool) {
-  const ModelConfig& c = base.config();
-  const ModelWeights& w = base.weights();
+PassResult output_head(const ModelConfig& c, const ModelWeights& w, const PackedBatch& batch, const float* x,
+                       float loss_weight, float* d_x, ModelGrads* full, std::vector<float>* all_logits,
+                       ThreadPool& pool) {
   const int64_t n = static_cast<int64_t>(batch.tokens.size()), d = c.n_embd, nv = c.n_vocab;
   const kernels::RowKernels& k = kernels::active_kernels().rows;
   std::vector<int64_t> rows;  // positions whose logits are needed
@@ -148,10 +161,15 @@ PassResult output_head(const Model& base, const PackedBatch& batch, const float*
     if (d_x == nullptr) continue;
     d_normed.assign(static_cast<size_t>(m * d), 0.0f);
     ops::matmul_transposed_add(w.output, d_logits.data(), nv, m, d_normed.data(), d, pool);
+    if (full != nullptr) {
+      float* d_out_w = c.tied_embeddings ? full->token_embd.data() : full->output.data();
+      ops::outer_product_add(d_logits.data(), nv, normed.data(), d, m, nv, d, d_out_w, pool);
+    }
     for (int64_t i = 0; i < m; ++i) {
       const int64_t t = rows[first + i];
       if (batch.targets[static_cast<size_t>(t)] < 0) continue;
-      rms_norm_backward(x + t * d, w.output_norm.data(), d_normed.data() + i * d, d, c.rms_eps, d_x + t * d, nullptr);
+      rms_norm_backward(x + t * d, w.output_norm.data(), d_normed.data() + i * d, d, c.rms_eps, d_x + t * d,
+                        full != nullptr ? full->output_norm.data() : nullptr);
     }
   }
   return r;
@@ -162,12 +180,12 @@ struct LayerState {
   FfnActivations ffn;
 };
 
-PassResult run(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch, const PassOptions& o,
-               AdapterGrads* grads, std::vector<float>* all_logits, ThreadPool& pool) {
-  check_batch(base, adapter, batch);
+PassResult run(const ModelConfig& c, const ModelWeights& w, const TrainableAdapter* adapter, const PackedBatch& batch,
+               const PassOptions& o, AdapterGrads* grads, ModelGrads* full, std::vector<float>* all_logits,
+               ThreadPool& pool) {
+  check_batch(c, adapter, batch);
   if (grads != nullptr && adapter == nullptr) throw Error("internal: gradients asked for without an adapter");
-  const ModelConfig& c = base.config();
-  const ModelWeights& w = base.weights();
+  const bool backward = grads != nullptr || full != nullptr;
   const int64_t n = static_cast<int64_t>(batch.tokens.size()), d = c.n_embd;
   const size_t width = static_cast<size_t>(n * d);
   const ops::RopeTable rope = ops::make_rope_table(c.head_dim, c.rope_base, c.rope_freq_scale, w.rope_freq_factors,
@@ -180,24 +198,24 @@ PassResult run(const Model& base, const TrainableAdapter* adapter, const PackedB
   for (int64_t t = 0; t < n; ++t) {
     kt.of(w.token_embd.type).to_float(w.token_embd.row(batch.tokens[static_cast<size_t>(t)]), inputs[0].data() + t * d, d);
   }
-  const bool keep_all = grads != nullptr && !o.recompute;
+  const bool keep_all = backward && !o.recompute;
   std::vector<LayerState> states(keep_all ? static_cast<size_t>(c.n_layer) : 1);
   for (int32_t il = 0; il < c.n_layer; ++il) {
-    const Blocks b = blocks_of(base, adapter, rope, il, o);
+    const Blocks b = blocks_of(c, w, adapter, rope, il, o, nullptr);
     LayerState& s = states[keep_all ? static_cast<size_t>(il) : 0];
     attention_block_forward(b.attn, inputs[static_cast<size_t>(2 * il)].data(), n,
                             inputs[static_cast<size_t>(2 * il + 1)].data(), s.attn, pool, batch.segments);
     ffn_forward(b.ffn, inputs[static_cast<size_t>(2 * il + 1)].data(), n, inputs[static_cast<size_t>(2 * il + 2)].data(),
                 s.ffn, pool);
   }
-  std::vector<float> d_x(grads != nullptr ? width : 0, 0.0f);
-  const PassResult r = output_head(base, batch, inputs.back().data(), o.loss_weight,
-                                   grads != nullptr ? d_x.data() : nullptr, all_logits, pool);
-  if (grads == nullptr) return r;
+  std::vector<float> d_x(backward ? width : 0, 0.0f);
+  const PassResult r = output_head(c, w, batch, inputs.back().data(), o.loss_weight, backward ? d_x.data() : nullptr,
+                                   full, all_logits, pool);
+  if (!backward) return r;
 
   std::vector<float> d_mid(width), d_in(width), scratch(width);
   for (int32_t il = c.n_layer - 1; il >= 0; --il) {
-    const Blocks b = blocks_of(base, adapter, rope, il, o);
+    const Blocks b = blocks_of(c, w, adapter, rope, il, o, full);
     LayerState& s = states[keep_all ? static_cast<size_t>(il) : 0];
     const float* x_attn = inputs[static_cast<size_t>(2 * il)].data();
     const float* x_ffn = inputs[static_cast<size_t>(2 * il + 1)].data();
@@ -205,7 +223,7 @@ PassResult run(const Model& base, const TrainableAdapter* adapter, const PackedB
       attention_block_forward(b.attn, x_attn, n, scratch.data(), s.attn, pool, batch.segments);
       ffn_forward(b.ffn, x_ffn, n, scratch.data(), s.ffn, pool);
     }
-    auto g = [&](LoraTarget t) { return grads->find(il, t); };
+    auto g = [&](LoraTarget t) { return grads != nullptr ? grads->find(il, t) : nullptr; };
     std::fill(d_mid.begin(), d_mid.end(), 0.0f);
     ffn_backward(b.ffn, x_ffn, n, s.ffn, d_x.data(), g(LoraTarget::Gate), g(LoraTarget::Up), g(LoraTarget::Down),
                  d_mid.data(), pool);
@@ -213,6 +231,13 @@ PassResult run(const Model& base, const TrainableAdapter* adapter, const PackedB
     attention_block_backward(b.attn, x_attn, n, s.attn, d_mid.data(), g(LoraTarget::Q), g(LoraTarget::K),
                              g(LoraTarget::V), g(LoraTarget::O), d_in.data(), pool);
     d_x.swap(d_in);
+  }
+  if (full != nullptr) {
+    // The embedding rows of the batch's tokens, in token order.
+    const kernels::RowKernels& k = kernels::active_kernels().rows;
+    for (int64_t t = 0; t < n; ++t) {
+      k.axpy_f32(d, 1.0f, d_x.data() + t * d, full->token_embd.data() + int64_t{batch.tokens[static_cast<size_t>(t)]} * d);
+    }
   }
   return r;
 }
@@ -225,13 +250,26 @@ int64_t PackedBatch::n_targets() const {
 
 PassResult model_pass(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch,
                       const PassOptions& options, AdapterGrads* grads, ThreadPool& pool) {
-  return run(base, adapter, batch, options, grads, nullptr, pool);
+  return run(base.config(), base.weights(), adapter, batch, options, grads, nullptr, nullptr, pool);
+}
+
+PassResult model_pass(const ModelConfig& config, const ModelWeights& weights, const TrainableAdapter* adapter,
+                      const PackedBatch& batch, const PassOptions& options, AdapterGrads* grads, ModelGrads* full,
+                      ThreadPool& pool) {
+  return run(config, weights, adapter, batch, options, grads, full, nullptr, pool);
 }
 
 std::vector<float> model_logits(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch,
                                 ThreadPool& pool) {
   std::vector<float> logits;
-  run(base, adapter, batch, PassOptions{}, nullptr, &logits, pool);
+  run(base.config(), base.weights(), adapter, batch, PassOptions{}, nullptr, nullptr, &logits, pool);
+  return logits;
+}
+
+std::vector<float> model_logits(const ModelConfig& config, const ModelWeights& weights, const PackedBatch& batch,
+                                ThreadPool& pool) {
+  std::vector<float> logits;
+  run(config, weights, nullptr, batch, PassOptions{}, nullptr, nullptr, &logits, pool);
   return logits;
 }
 

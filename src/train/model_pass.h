@@ -11,6 +11,7 @@
 #include "loco/model.h"
 #include "loco/thread_pool.h"
 #include "loco/tokenizer.h"
+#include "train/model_grads.h"
 #include "train/trainable_adapter.h"
 
 namespace loco::train {
@@ -43,9 +44,18 @@ struct PassResult {
 PassResult model_pass(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch,
                       const PassOptions& options, AdapterGrads* grads, ThreadPool& pool);
 
+// The same over any weights (full training: float32 matrices the trainer owns). With
+// `full` not null the backward pass also adds every weight's gradient into it (the
+// matrices must then be float32); adapter and grads may then be null.
+PassResult model_pass(const ModelConfig& config, const ModelWeights& weights, const TrainableAdapter* adapter,
+                      const PackedBatch& batch, const PassOptions& options, AdapterGrads* grads, ModelGrads* full,
+                      ThreadPool& pool);
+
 // The logits of every position (n_tokens × n_vocab) with the adapter (or none), no
 // dropout: the trainer's forward pass, to check against the engine's.
 std::vector<float> model_logits(const Model& base, const TrainableAdapter* adapter, const PackedBatch& batch,
+                                ThreadPool& pool);
+std::vector<float> model_logits(const ModelConfig& config, const ModelWeights& weights, const PackedBatch& batch,
                                 ThreadPool& pool);
 
 // A batch of one sequence predicting each next token (positions 0..n−2 predict 1..n−1).

@@ -51,7 +51,7 @@ double AdamW::step(const std::vector<ParamRef>& params, double lr) {
       const double m_hat = m[i] / correction1;
       const double v_hat = v[i] / correction2;
       double w = p.value[i];
-      w -= lr * o_.weight_decay * w;
+      if (p.decay) w -= lr * o_.weight_decay * w;
       w -= lr * m_hat / (std::sqrt(v_hat) + o_.eps);
       p.value[i] = static_cast<float>(w);
     }

@@ -33,6 +33,7 @@ struct AdamWOptions {
 struct ParamRef {
   std::span<float> value;
   std::span<float> grad;
+  bool decay = true;  // weight decay applies (norm weights are usually exempt)
 };
 
 class AdamW {

@@ -31,12 +31,12 @@ void silu_mul_backward(const float* gate, const float* up, const float* dy, int6
 }
 
 void pre_norm_residual_backward(const float* x, const float* w, float eps, const float* d_normed, const float* d_out,
-                                int64_t n_tokens, int64_t n, float* dx) {
+                                int64_t n_tokens, int64_t n, float* dx, float* dw) {
   for (int64_t t = 0; t < n_tokens; ++t) {
     float* dxt = dx + t * n;
     const float* dot = d_out + t * n;
     for (int64_t i = 0; i < n; ++i) dxt[i] += dot[i];
-    rms_norm_backward(x + t * n, w, d_normed + t * n, n, eps, dxt, nullptr);
+    rms_norm_backward(x + t * n, w, d_normed + t * n, n, eps, dxt, dw);
   }
 }
 

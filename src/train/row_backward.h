@@ -19,9 +19,9 @@ void silu_mul_backward(const float* gate, const float* up, const float* dy, int6
 // The input side of a pre-norm residual sublayer, out = x + f(RMSNorm(x)·w): given the
 // gradient of the normed input (d_normed) and of the output (d_out), adds into dx, for
 // each of n_tokens rows of n values, d_out (the residual path) plus the norm's backward
-// of d_normed (w frozen).
+// of d_normed; and, when dw is not null, the norm weights' gradient into dw.
 void pre_norm_residual_backward(const float* x, const float* w, float eps, const float* d_normed, const float* d_out,
-                                int64_t n_tokens, int64_t n, float* dx);
+                                int64_t n_tokens, int64_t n, float* dx, float* dw = nullptr);
 
 // Cross-entropy of the logits of one position against `target`: returns
 // −log softmax(logits)[target] (computed stably in double) and, when d_logits is not null,
