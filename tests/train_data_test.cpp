@@ -3,6 +3,7 @@
 // file and line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -68,13 +69,27 @@ TEST(TrainData, TheThreeLineFormats) {
             expected);
 }
 
+// Plain text: every token predicted (none at position 0), ending with <|endoftext|>.
+TEST(TrainData, PlainTextPredictsEveryToken) {
+  const Tokenizer qwen = vocab("ggml-vocab-qwen3.gguf");
+  const std::string path = test::temp_dir() + "/text.jsonl";
+  std::ofstream(path) << R"({"text": "Once upon a time"})" << "\n";
+  const std::vector<TrainExample> ex = load_train_jsonl(path, qwen, ChatFormat::Qwen3, 64);
+  ASSERT_EQ(ex.size(), 1u);
+  EXPECT_EQ(qwen.decode(ex[0].tokens), "Once upon a time<|endoftext|>");
+  EXPECT_EQ(ex[0].target.front(), 0);
+  EXPECT_EQ(std::count(ex[0].target.begin(), ex[0].target.end(), 1), static_cast<long>(ex[0].tokens.size()) - 1);
+}
+
 TEST(TrainData, BadLinesNameFileAndLine) {
   const std::string dir = test::temp_dir();
   const Tokenizer qwen = vocab("ggml-vocab-qwen3.gguf");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"{not json", "not valid JSON"},
       {"[1, 2]", "must be a JSON object"},
-      {R"({"text": "hello"})", "expected {\"messages\""},
+      {R"({"body": "hello"})", "expected {\"messages\""},
+      {R"({"text": ["hello"]})", "\"text\" must be a string"},
+      {R"({"text": "  "})", "\"text\" is empty"},
       {R"({"prompt": "hi"})", "\"completion\" is missing"},
       {R"({"question": "hi", "answer": ""})", "\"answer\" is empty"},
       {R"({"question": "hi", "answer": [1]})", "\"answer\" must be a string"},

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -55,7 +56,10 @@ std::string duration_text(double seconds) {
 
 std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
-void register_adapter(const LoraOptions& opt, const LoraTrainResult& r) {
+using Printer = std::function<void(const TrainProgress&)>;
+Printer progress_printer();
+
+void register_adapter(const LoraOptions& opt, const TrainResult& r) {
   const UserPaths up = resolve_user_paths(opt.config_file, opt.data_dir);
   Registry reg = Registry::load_or_empty(opt.registry_file.empty() ? up.registry_file() : opt.registry_file);
   if (reg.find(r.name) != nullptr && !opt.force) {
@@ -92,24 +96,76 @@ int run_lora(LoraOptions& opt) {
     const UserPaths up = resolve_user_paths(opt.config_file, opt.data_dir);
     Registry::load_or_empty(opt.registry_file.empty() ? up.registry_file() : opt.registry_file);
   }
-  auto started = [&](const LoraTrainResult& r, int64_t total_steps) {
+  auto started = [&](const TrainResult& r, int64_t total_steps) {
     fmt::print(stderr, "training {} LoRA parameters ({}) on {} examples ({} tokens): {} steps\n", r.n_params,
                q.targets, r.n_examples, r.n_tokens, total_steps);
   };
-  auto last_print = std::chrono::steady_clock::now() - std::chrono::seconds(60);
-  auto progress = [&](const TrainProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!(p.last || p.val_loss >= 0 || p.checkpoint_saved || now - last_print >= std::chrono::seconds(2))) return;
-    last_print = now;
-    fmt::print(stderr, "step {}/{}  epoch {:.2f}  loss {:.4f}{}  lr {:.2e}  |g| {:.3f}  {:.0f} tok/s  ETA {}{}\n",
-               p.step, p.total_steps, p.epoch, p.loss, p.val_loss >= 0 ? fmt::format("  val {:.4f}", p.val_loss) : "",
-               p.lr, p.grad_norm, p.tokens_per_s, duration_text(p.eta_s), p.checkpoint_saved ? "  (checkpoint)" : "");
-  };
-  const LoraTrainResult r = train_lora(q, progress, started);
+  const TrainResult r = train_lora(q, progress_printer(), started);
   fmt::print("wrote {}{}\nloss curve {} and {}\nfinal training loss {}{}\n", r.gguf,
              r.peft.empty() ? "" : " and " + r.peft + "/", r.svg, r.csv, r.notes.at("final_train_loss"),
              r.final_val_loss >= 0 ? ", validation loss " + r.notes.at("final_val_loss") : "");
   if (opt.do_register) register_adapter(opt, r);
+  return 0;
+}
+
+// The flags every training run shares.
+void add_run_flags(CLI::App* a, TrainRequest& q, bool& no_recompute) {
+  a->add_option("--data", q.data, "Training JSONL: messages, prompt/completion, question/answer or text")->required();
+  a->add_option("--val", q.val, "Validation JSONL (loss measured each epoch)");
+  a->add_option("--lr", q.lr, "Peak learning rate")->capture_default_str()->check(CLI::Range(1e-9, 10.0));
+  a->add_option("--min-lr", q.min_lr, "Learning rate at the end of the schedule")->check(CLI::Range(0.0, 10.0));
+  a->add_option("--epochs", q.epochs, "Passes over the data")->capture_default_str()->check(CLI::Range(1, 100000));
+  a->add_option("--batch-tokens", q.batch_tokens, "Tokens per packed batch (and the longest example)")
+      ->capture_default_str()->check(CLI::Range(8, 1 << 20));
+  a->add_option("--grad-accum", q.grad_accum, "Batches per optimizer step")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  a->add_option("--warmup", q.warmup, "Warmup steps")->capture_default_str()->check(CLI::Range(0, 10000000));
+  a->add_option("--schedule", q.schedule, "cosine, linear or constant")
+      ->capture_default_str()->check(CLI::IsMember({"cosine", "linear", "constant"}));
+  a->add_option("--weight-decay", q.weight_decay, "AdamW decoupled weight decay")
+      ->capture_default_str()->check(CLI::Range(0.0, 10.0));
+  a->add_option("--clip", q.clip, "Gradient norm clip (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  a->add_option("--seed", q.seed, "Seed of the initialisation, shuffles and dropout")->capture_default_str();
+  a->add_option("-t,--threads", q.threads, "Worker threads (default: physical cores)")->check(CLI::Range(0, 1024));
+  a->add_flag("--no-recompute", no_recompute,
+              "Keep every layer's activations instead of recomputing them (faster, more memory)");
+  a->add_option("--checkpoint-every", q.checkpoint_every, "Save NAME.ckpt every N steps")
+      ->check(CLI::Range(0, 100000000));
+  a->add_option("--resume", q.resume, "Continue from a checkpoint of the same run");
+  a->add_option("--val-every", q.val_every, "Also measure the validation loss every N steps")
+      ->check(CLI::Range(0, 100000000));
+  a->add_option("--chat-template", q.chat_template, "Override the chat format the data is rendered with");
+}
+
+struct ModelOptions {
+  ModelTrainRequest request;
+  bool no_recompute = false;
+};
+
+Printer progress_printer() {
+  auto last_print = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now() -
+                                                                            std::chrono::seconds(60));
+  return [last_print](const TrainProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!(p.last || p.val_loss >= 0 || p.checkpoint_saved || now - *last_print >= std::chrono::seconds(2))) return;
+    *last_print = now;
+    fmt::print(stderr, "step {}/{}  epoch {:.2f}  loss {:.4f}{}  lr {:.2e}  |g| {:.3f}  {:.0f} tok/s  ETA {}{}\n",
+               p.step, p.total_steps, p.epoch, p.loss, p.val_loss >= 0 ? fmt::format("  val {:.4f}", p.val_loss) : "",
+               p.lr, p.grad_norm, p.tokens_per_s, duration_text(p.eta_s), p.checkpoint_saved ? "  (checkpoint)" : "");
+  };
+}
+
+int run_model(ModelOptions& opt) {
+  ModelTrainRequest& q = opt.request;
+  q.recompute = !opt.no_recompute;
+  auto started = [&](const TrainResult& r, int64_t total_steps) {
+    fmt::print(stderr, "training a {:.2f}M-parameter model on {} examples ({} tokens): {} steps\n",
+               static_cast<double>(r.n_params) / 1e6, r.n_examples, r.n_tokens, total_steps);
+  };
+  const TrainResult r = train_model(q, progress_printer(), started);
+  fmt::print("wrote {}\nloss curve {} and {}\nfinal training loss {}{}\n", r.gguf, r.svg, r.csv,
+             r.notes.at("final_train_loss"),
+             r.final_val_loss >= 0 ? ", validation loss " + r.notes.at("final_val_loss") : "");
   return 0;
 }
 
@@ -123,36 +179,12 @@ Command register_train(CLI::App& root) {
   LoraTrainRequest& q = lora->request;
   CLI::App* l = app->add_subcommand("lora", "Train a LoRA adapter on JSONL conversations");
   l->add_option("-m,--model", q.model, "Base GGUF model (stays frozen and quantized)")->required();
-  l->add_option("--data", q.data, "Training JSONL: messages, prompt/completion or question/answer")->required();
-  l->add_option("--val", q.val, "Validation JSONL (loss measured each epoch)");
   l->add_option("--out", q.out, "Output NAME or NAME.gguf (also NAME-peft/, NAME.loss.svg and .csv)")->required();
   l->add_option("--rank", q.rank, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 1024));
   l->add_option("--alpha", q.alpha, "LoRA alpha (default: twice the rank)")->check(CLI::Range(1e-6, 1e6));
   l->add_option("--targets", q.targets, "Matrices: attn, ffn, all, or q,k,v,o,gate,up,down")->capture_default_str();
-  l->add_option("--lr", q.lr, "Peak learning rate")->capture_default_str()->check(CLI::Range(1e-9, 10.0));
-  l->add_option("--min-lr", q.min_lr, "Learning rate at the end of the schedule")->check(CLI::Range(0.0, 10.0));
-  l->add_option("--epochs", q.epochs, "Passes over the data")->capture_default_str()->check(CLI::Range(1, 100000));
-  l->add_option("--batch-tokens", q.batch_tokens, "Tokens per packed batch (and the longest example)")
-      ->capture_default_str()->check(CLI::Range(8, 1 << 20));
-  l->add_option("--grad-accum", q.grad_accum, "Batches per optimizer step")
-      ->capture_default_str()->check(CLI::Range(1, 100000));
-  l->add_option("--warmup", q.warmup, "Warmup steps")->capture_default_str()->check(CLI::Range(0, 10000000));
-  l->add_option("--schedule", q.schedule, "cosine, linear or constant")
-      ->capture_default_str()->check(CLI::IsMember({"cosine", "linear", "constant"}));
-  l->add_option("--weight-decay", q.weight_decay, "AdamW decoupled weight decay")
-      ->capture_default_str()->check(CLI::Range(0.0, 10.0));
-  l->add_option("--clip", q.clip, "Gradient norm clip (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
   l->add_option("--dropout", q.dropout, "LoRA dropout")->capture_default_str()->check(CLI::Range(0.0, 0.95));
-  l->add_option("--seed", q.seed, "Seed of the initialisation, shuffles and dropout")->capture_default_str();
-  l->add_option("-t,--threads", q.threads, "Worker threads (default: physical cores)")->check(CLI::Range(0, 1024));
-  l->add_flag("--no-recompute", lora->no_recompute,
-              "Keep every layer's activations instead of recomputing them (faster, more memory)");
-  l->add_option("--checkpoint-every", q.checkpoint_every, "Save NAME.ckpt every N steps")
-      ->check(CLI::Range(0, 100000000));
-  l->add_option("--resume", q.resume, "Continue from a checkpoint of the same run");
-  l->add_option("--val-every", q.val_every, "Also measure the validation loss every N steps")
-      ->check(CLI::Range(0, 100000000));
-  l->add_option("--chat-template", q.chat_template, "Override the model's chat format");
+  add_run_flags(l, q, lora->no_recompute);
   l->add_flag("--no-peft", lora->no_peft, "Do not write the PEFT directory");
   l->add_flag("--register", lora->do_register, "Add the adapter to the registry with its training record");
   l->add_option("--domain", lora->domain, "Domain to register it under (default: its name)");
@@ -160,6 +192,17 @@ Command register_train(CLI::App& root) {
   l->add_option("--data-dir", lora->data_dir, "Data directory (for --register)");
   l->add_option("--registry", lora->registry_file, "Registry file (for --register)");
   l->add_flag("--force", lora->force, "Replace a registered adapter of the same name");
+
+  auto model = std::make_shared<ModelOptions>();
+  ModelTrainRequest& mq = model->request;
+  CLI::App* m = app->add_subcommand("model", "Train every weight of a small model (from scratch, or continue one)");
+  m->add_option("--config", mq.config, "Model shape YAML: arch, n_embd, n_layer, n_head, n_ff, ... (a new model)");
+  m->add_option("--vocab", mq.vocab, "GGUF holding the tokenizer (a model, or loco train tokenizer's output)");
+  m->add_option("--init", mq.init, "Continue training this GGUF model instead (its vocabulary unless --vocab)");
+  m->add_option("--out", mq.out, "Output NAME or NAME.gguf (also NAME.loss.svg and .csv)")->required();
+  m->add_option("--type", mq.type, "Tensor type of the written model: f32, f16 or bf16")
+      ->capture_default_str()->check(CLI::IsMember({"f32", "f16", "bf16"}));
+  add_run_flags(m, mq, model->no_recompute);
 
   auto tok = std::make_shared<TokenizerTrainRequest>();
   CLI::App* t = app->add_subcommand("tokenizer", "Train a byte-level BPE vocabulary on text");
@@ -184,6 +227,7 @@ Command register_train(CLI::App& root) {
 
   return {app, [=]() -> int {
             if (l->parsed()) return run_lora(*lora);
+            if (m->parsed()) return run_model(*model);
             if (t->parsed()) {
               const TokenizerTrainResult r = train_tokenizer(*tok);
               fmt::print("wrote {}: {} tokens ({} merges); the training text ({} bytes) is {} tokens, {:.2f} bytes "

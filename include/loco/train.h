@@ -14,13 +14,10 @@
 
 namespace loco {
 
-struct LoraTrainRequest {
-  std::string model;            // base GGUF
+// What every training run takes.
+struct TrainRequest {
   std::string data, val;        // training and (optional) validation JSONL
-  std::string out;              // NAME or NAME.gguf: also NAME-peft/, NAME.loss.csv/.svg, NAME.ckpt
-  int32_t rank = 16;
-  float alpha = 0.0f;           // 0: twice the rank
-  std::string targets = "all";  // attn, ffn, all, or q,k,v,o,gate,up,down
+  std::string out;              // NAME or NAME.gguf: also NAME.loss.csv/.svg, NAME.ckpt
   double lr = 2e-4, min_lr = 0.0;
   int64_t epochs = 1;
   int64_t batch_tokens = 2048;  // tokens per packed batch, and the longest example
@@ -29,7 +26,6 @@ struct LoraTrainRequest {
   std::string schedule = "cosine";  // cosine, linear, constant
   double weight_decay = 0.0;
   double clip = 1.0;            // global gradient norm (0: none)
-  float dropout = 0.05f;
   uint64_t seed = 0;
   int threads = 0;              // 0: one per physical core
   bool recompute = true;        // activation recomputation (less memory, one more forward)
@@ -37,7 +33,22 @@ struct LoraTrainRequest {
   int64_t val_every = 0;        // steps; the validation loss is also measured each epoch
   std::string resume;           // a checkpoint of the same run
   std::string chat_template;    // override of the model's chat format
-  bool peft = true;             // also write the PEFT directory
+};
+
+struct LoraTrainRequest : TrainRequest {
+  std::string model;            // base GGUF
+  int32_t rank = 16;
+  float alpha = 0.0f;           // 0: twice the rank
+  std::string targets = "all";  // attn, ffn, all, or q,k,v,o,gate,up,down
+  float dropout = 0.05f;
+  bool peft = true;             // also write NAME-peft/
+};
+
+struct ModelTrainRequest : TrainRequest {
+  std::string config;           // YAML: arch, n_embd, n_layer, n_head, ... (docs/training.md)
+  std::string vocab;            // a GGUF holding the tokenizer (a model, or loco train tokenizer's output)
+  std::string init;             // continue from this model's weights instead of a fresh start (no --config)
+  std::string type = "f32";     // f32, f16 or bf16
 };
 
 struct TrainProgress {
@@ -50,7 +61,7 @@ struct TrainProgress {
   bool last = false;
 };
 
-struct LoraTrainResult {
+struct TrainResult {
   std::string gguf, peft, csv, svg;  // peft empty when not written
   std::string name;                  // the output's stem
   int64_t steps = 0, n_params = 0, n_examples = 0, n_tokens = 0;
@@ -61,8 +72,14 @@ struct LoraTrainResult {
 // Trains, writes the outputs and returns what was written. `progress` is called after
 // every step; `started` once the data is loaded (examples, tokens, steps, parameters).
 // Throws Error for bad data (naming file:line), settings or files.
-LoraTrainResult train_lora(const LoraTrainRequest& request, const std::function<void(const TrainProgress&)>& progress,
-                           const std::function<void(const LoraTrainResult&, int64_t total_steps)>& started = {});
+TrainResult train_lora(const LoraTrainRequest& request, const std::function<void(const TrainProgress&)>& progress,
+                           const std::function<void(const TrainResult&, int64_t total_steps)>& started = {});
+
+// `loco train model`: every weight trained (float32 master weights), from a configuration
+// and a vocabulary or from an existing model; writes NAME.gguf (F32/F16/BF16), the loss
+// curve and the training record. The result's peft is empty, n_params counts every weight.
+TrainResult train_model(const ModelTrainRequest& request, const std::function<void(const TrainProgress&)>& progress,
+                            const std::function<void(const TrainResult&, int64_t total_steps)>& started = {});
 
 // `loco train grad`: the gradient of the mean next-token cross-entropy of `tokens`
 // (positions 0..T−2 predicting 1..T−1, no template) with respect to every tensor of the

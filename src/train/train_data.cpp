@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "loco/chat_prompt.h"
 #include "loco/error.h"
@@ -33,7 +34,38 @@ bool starts_with(const std::vector<TokenId>& whole, const std::vector<TokenId>& 
   return prefix.size() <= whole.size() && std::equal(prefix.begin(), prefix.end(), whole.begin());
 }
 
+// {"text": "..."} alone on a line: plain text, no template.
+std::optional<std::string> plain_text(const std::string& line, const std::string& where) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::exception&) {
+    return std::nullopt;  // train_messages reports it
+  }
+  if (!j.is_object() || !j.contains("text") || j.contains("messages") || j.contains("prompt") ||
+      j.contains("question")) {
+    return std::nullopt;
+  }
+  return text_field(j, "text", where);
+}
+
 }  // namespace
+
+TrainExample make_text_example(const std::string& text, const Tokenizer& tokenizer, int64_t max_tokens,
+                               const std::string& where) {
+  TrainExample e;
+  e.where = where;
+  e.tokens = tokenizer.encode(text, tokenizer.add_bos_by_default(), false);
+  const std::optional<TokenId> end = tokenizer.find("<|endoftext|>") ? tokenizer.find("<|endoftext|>") : tokenizer.eos();
+  if (end) e.tokens.push_back(*end);
+  if (e.tokens.size() < 2) throw Error(where + ": the text is too short to learn from (one token)");
+  if (static_cast<int64_t>(e.tokens.size()) > max_tokens) {
+    throw Error(fmt::format("{}: {} tokens, more than the limit of {}", where, e.tokens.size(), max_tokens));
+  }
+  e.target.assign(e.tokens.size(), 1);
+  e.target[0] = 0;
+  return e;
+}
 
 std::vector<ChatMessage> train_messages(const std::string& json_line, const std::string& where) {
   json j;
@@ -61,7 +93,7 @@ std::vector<ChatMessage> train_messages(const std::string& json_line, const std:
   } else if (j.contains("question") || j.contains("answer")) {
     messages = {{"user", text_field(j, "question", where)}, {"assistant", text_field(j, "answer", where)}};
   } else {
-    throw Error(where + ": expected {\"messages\": [...]}, {\"prompt\", \"completion\"} or {\"question\", \"answer\"}");
+    throw Error(where + ": expected {\"messages\": [...]}, {\"prompt\", \"completion\"} or {\"question\", \"answer\"} or {\"text\"}");
   }
   if (std::none_of(messages.begin(), messages.end(), [](const ChatMessage& m) { return m.role == "assistant"; })) {
     throw Error(where + ": the conversation has no assistant turn to learn from");
@@ -125,7 +157,11 @@ std::vector<TrainExample> load_train_jsonl(const std::string& path, const Tokeni
   for (int64_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = fmt::format("{}:{}", path, n);
-    out.push_back(make_example(train_messages(line, where), tokenizer, format, max_tokens, where));
+    if (std::optional<std::string> text = plain_text(line, where)) {
+      out.push_back(make_text_example(*text, tokenizer, max_tokens, where));
+    } else {
+      out.push_back(make_example(train_messages(line, where), tokenizer, format, max_tokens, where));
+    }
   }
   if (out.empty()) throw Error(path + ": no examples");
   return out;

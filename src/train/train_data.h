@@ -3,6 +3,8 @@
 //   {"messages": [{"role": "system"|"user"|"assistant", "content": "..."}, ...]}
 //   {"prompt": "...", "completion": "..."}            one user turn, one assistant turn
 //   {"question": "...", "answer": "..." | number}     (LocoLLM / GSM8K: the worked answer)
+//   {"text": "..."}                                    plain text, no template, every token
+//                                                      predicted (pretraining a small model)
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,10 @@ std::vector<ChatMessage> train_messages(const std::string& json_line, const std:
 // end-of-turn marker, or the example is longer than max_tokens.
 TrainExample make_example(const std::vector<ChatMessage>& messages, const Tokenizer& tokenizer, ChatFormat format,
                           int64_t max_tokens, const std::string& where);
+
+// Plain text: its tokens and an end-of-text token (<|endoftext|>, else EOS), all predicted.
+TrainExample make_text_example(const std::string& text, const Tokenizer& tokenizer, int64_t max_tokens,
+                               const std::string& where);
 
 // Every non-empty line of a JSONL file; errors name the file and line.
 std::vector<TrainExample> load_train_jsonl(const std::string& path, const Tokenizer& tokenizer, ChatFormat format,

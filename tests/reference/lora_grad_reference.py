@@ -529,8 +529,11 @@ def check_logits(args):
             path = os.path.join(root, 'models', lname)
             loras[(lname, name, case['lora_scale'])] = load_lora(path, m, case['lora_scale'])[2]
         tokens = man['sequences'][case['seq']]
-        ref = np.fromfile(os.path.join(root, 'logits', case['logits']), '<f4').astype(np.float64)
         got = logits_of(m, forward(m, tokens, loras.get((lname, name, case['lora_scale']), {}))[0])
+        path = os.path.join(root, 'logits', case['logits'])
+        ref = np.fromfile(path, '<f4').astype(np.float64) if os.path.isfile(path) else np.empty(0)
+        if ref.size != got.size:
+            raise InputError('%s: missing, or not %d x %d float32 values' % (path, *got.shape))
         ref = ref.reshape(got.shape)
         rel = (np.sqrt(np.mean((got - ref) ** 2, axis=1)) / np.sqrt(np.mean(ref ** 2, axis=1))).max()
         per_model.setdefault(name + (' + ' + lname if lname else ''), []).append(rel)
