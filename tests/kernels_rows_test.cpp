@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -55,7 +56,40 @@ bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit
 TEST_P(SimdRows, EveryKernelIsSet) {
   const RowKernels& r = simd();
   EXPECT_TRUE(r.rms_norm && r.add && r.silu_mul && r.softmax && r.exp && r.rope && r.axpy_f32 && r.axpy_f16 &&
-              r.dot_f32 && r.dot_f16);
+              r.dot_f32 && r.dot_f16 && r.gemm_acc_f32);
+}
+
+// The training products: the same fused multiply-add chains as the reference, so the
+// same bits, at shapes around the tile sizes (6 or 8 rows, 16 or 32 columns) and with
+// leading dimensions wider than the operands.
+TEST_P(SimdRows, GemmAccGivesTheReferenceBits) {
+  std::mt19937 rng(41);
+  for (const auto& [m, n, k] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+           {1, 1, 1}, {1, 17, 3}, {5, 31, 7}, {6, 16, 64}, {7, 33, 9}, {8, 32, 100}, {9, 65, 1}, {17, 100, 33},
+           {64, 256, 256}}) {
+    const int64_t lda = k + 3, ldb = n + 5, ldc = n + 2;
+    const std::vector<float> a = normal(rng, m * lda, 1.0f), b = normal(rng, k * ldb, 1.0f);
+    const std::vector<float> c0 = normal(rng, m * ldc, 1.0f);
+    std::vector<float> want = c0, got = c0;
+    ref().gemm_acc_f32(m, n, k, a.data(), lda, b.data(), ldb, want.data(), ldc);
+    simd().gemm_acc_f32(m, n, k, a.data(), lda, b.data(), ldb, got.data(), ldc);
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_TRUE(same_bits(want[i], got[i])) << m << "x" << n << "x" << k << " at " << i << ": " << want[i] << " vs "
+                                              << got[i];
+    }
+    // And the reference is C + A·B: against sums in double.
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        double sum = c0[static_cast<size_t>(i * ldc + j)], mag = std::fabs(sum);
+        for (int64_t p = 0; p < k; ++p) {
+          const double term = static_cast<double>(a[static_cast<size_t>(i * lda + p)]) * b[static_cast<size_t>(p * ldb + j)];
+          sum += term;
+          mag += std::fabs(term);
+        }
+        ASSERT_NEAR(want[static_cast<size_t>(i * ldc + j)], sum, 1e-6 * mag + 1e-30);
+      }
+    }
+  }
 }
 
 // Over [-87, 88], where exp is a normal float: relative error below 1e-6 (kernels.h).

@@ -41,7 +41,7 @@ int run_grad(const GradOptions& opt) {
 
 struct LoraOptions {
   LoraTrainRequest request;
-  bool no_recompute = false, no_peft = false;
+  bool no_peft = false;
   bool do_register = false, force = false;
   std::string domain, config_file, data_dir, registry_file;
 };
@@ -89,7 +89,6 @@ void register_adapter(const LoraOptions& opt, const TrainResult& r) {
 
 int run_lora(LoraOptions& opt) {
   LoraTrainRequest& q = opt.request;
-  q.recompute = !opt.no_recompute;
   q.peft = !opt.no_peft;
   if (opt.do_register) {
     // Fail before hours of training, not after.
@@ -109,7 +108,7 @@ int run_lora(LoraOptions& opt) {
 }
 
 // The flags every training run shares.
-void add_run_flags(CLI::App* a, TrainRequest& q, bool& no_recompute) {
+void add_run_flags(CLI::App* a, TrainRequest& q) {
   a->add_option("--data", q.data, "Training JSONL: messages, prompt/completion, question/answer or text")->required();
   a->add_option("--val", q.val, "Validation JSONL (loss measured each epoch)");
   a->add_option("--lr", q.lr, "Peak learning rate")->capture_default_str()->check(CLI::Range(1e-9, 10.0));
@@ -127,8 +126,9 @@ void add_run_flags(CLI::App* a, TrainRequest& q, bool& no_recompute) {
   a->add_option("--clip", q.clip, "Gradient norm clip (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
   a->add_option("--seed", q.seed, "Seed of the initialisation, shuffles and dropout")->capture_default_str();
   a->add_option("-t,--threads", q.threads, "Worker threads (default: physical cores)")->check(CLI::Range(0, 1024));
-  a->add_flag("--no-recompute", no_recompute,
-              "Keep every layer's activations instead of recomputing them (faster, more memory)");
+  a->add_option("--recompute", q.recompute,
+                "Recompute each layer's activations in the backward pass: auto (when they would pass 1 GiB), on, off")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
   a->add_option("--checkpoint-every", q.checkpoint_every, "Save NAME.ckpt every N steps")
       ->check(CLI::Range(0, 100000000));
   a->add_option("--resume", q.resume, "Continue from a checkpoint of the same run");
@@ -139,7 +139,6 @@ void add_run_flags(CLI::App* a, TrainRequest& q, bool& no_recompute) {
 
 struct ModelOptions {
   ModelTrainRequest request;
-  bool no_recompute = false;
 };
 
 Printer progress_printer() {
@@ -157,7 +156,6 @@ Printer progress_printer() {
 
 int run_model(ModelOptions& opt) {
   ModelTrainRequest& q = opt.request;
-  q.recompute = !opt.no_recompute;
   auto started = [&](const TrainResult& r, int64_t total_steps) {
     fmt::print(stderr, "training a {:.2f}M-parameter model on {} examples ({} tokens): {} steps\n",
                static_cast<double>(r.n_params) / 1e6, r.n_examples, r.n_tokens, total_steps);
@@ -184,7 +182,7 @@ Command register_train(CLI::App& root) {
   l->add_option("--alpha", q.alpha, "LoRA alpha (default: twice the rank)")->check(CLI::Range(1e-6, 1e6));
   l->add_option("--targets", q.targets, "Matrices: attn, ffn, all, or q,k,v,o,gate,up,down")->capture_default_str();
   l->add_option("--dropout", q.dropout, "LoRA dropout")->capture_default_str()->check(CLI::Range(0.0, 0.95));
-  add_run_flags(l, q, lora->no_recompute);
+  add_run_flags(l, q);
   l->add_flag("--no-peft", lora->no_peft, "Do not write the PEFT directory");
   l->add_flag("--register", lora->do_register, "Add the adapter to the registry with its training record");
   l->add_option("--domain", lora->domain, "Domain to register it under (default: its name)");
@@ -202,7 +200,7 @@ Command register_train(CLI::App& root) {
   m->add_option("--out", mq.out, "Output NAME or NAME.gguf (also NAME.loss.svg and .csv)")->required();
   m->add_option("--type", mq.type, "Tensor type of the written model: f32, f16 or bf16")
       ->capture_default_str()->check(CLI::IsMember({"f32", "f16", "bf16"}));
-  add_run_flags(m, mq, model->no_recompute);
+  add_run_flags(m, mq);
 
   auto tok = std::make_shared<TokenizerTrainRequest>();
   CLI::App* t = app->add_subcommand("tokenizer", "Train a byte-level BPE vocabulary on text");

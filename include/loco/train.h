@@ -28,7 +28,7 @@ struct TrainRequest {
   double clip = 1.0;            // global gradient norm (0: none)
   uint64_t seed = 0;
   int threads = 0;              // 0: one per physical core
-  bool recompute = true;        // activation recomputation (less memory, one more forward)
+  std::string recompute = "auto";  // activation recomputation: auto (above 1 GiB), on, off
   int64_t checkpoint_every = 0; // steps; 0: none
   int64_t val_every = 0;        // steps; the validation loss is also measured each epoch
   std::string resume;           // a checkpoint of the same run

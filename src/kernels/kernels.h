@@ -84,6 +84,12 @@ struct RowKernels {
   // Σ x[i]·y[i], with x in float32 or float16 (attention keys).
   float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
   float (*dot_f16)(int64_t n, const uint16_t* x, const float* y) = nullptr;
+  // C[i][j] += Σ_p A[i][p]·B[p][j] for i < m, j < n, p < k (row-major, leading
+  // dimensions lda, ldb, ldc): the products of training's backward pass. Each C element's
+  // k terms are summed in order by one fused multiply-add chain from zero, which is then
+  // added to C: the SIMD tables give exactly the reference's bits, whatever the tiling.
+  void (*gemm_acc_f32)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                       float* c, int64_t ldc) = nullptr;
 };
 
 constexpr int kMaxTypeId = 40;

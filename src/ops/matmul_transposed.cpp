@@ -10,7 +10,9 @@
 namespace loco::ops {
 namespace {
 
-constexpr int64_t kRowsPerRun = 8;  // rows dequantized together before the token loop
+// A slice of about 512 columns and a run of 256 rows are dequantized together (512 KB),
+// then multiplied into every token's slice of dx at once.
+constexpr int64_t kSliceColumns = 512, kRowsPerRun = 256;
 
 void check_type(const Matrix& w) {
   const TypeInfo& info = type_info(w.type);
@@ -27,27 +29,32 @@ void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, 
   if (n_tokens <= 0 || w.n_out <= 0 || w.n_in <= 0) return;
   const kernels::KernelTable& table = kernels::active_kernels();
   const auto to_float = table.of(w.type).to_float;
-  const auto axpy = table.rows.axpy_f32;
+  const auto gemm = table.rows.gemm_acc_f32;
   const TypeInfo& info = type_info(w.type);
   const int64_t n_blocks = w.n_in / info.block_size;
-  // About four slices per thread, whole blocks each, so threads stay busy to the end.
-  const int64_t n_slices = std::min<int64_t>(n_blocks, 4 * pool.size());
+  const int64_t blocks_per_slice = std::max<int64_t>(1, kSliceColumns / info.block_size);
+  const int64_t n_slices = (n_blocks + blocks_per_slice - 1) / blocks_per_slice;
   std::vector<std::vector<float>> scratch(static_cast<size_t>(pool.size()));
   pool.parallel_for(n_slices, [&](int64_t slice, int thread) {
-    const int64_t b0 = slice * n_blocks / n_slices, b1 = (slice + 1) * n_blocks / n_slices;
+    const int64_t b0 = slice * blocks_per_slice, b1 = std::min(n_blocks, b0 + blocks_per_slice);
     const int64_t c0 = b0 * info.block_size, len = (b1 - b0) * info.block_size;
     std::vector<float>& rows = scratch[static_cast<size_t>(thread)];
-    rows.resize(static_cast<size_t>(kRowsPerRun * len));
     for (int64_t r0 = 0; r0 < w.n_out; r0 += kRowsPerRun) {
       const int64_t n_rows = std::min(kRowsPerRun, w.n_out - r0);
-      for (int64_t k = 0; k < n_rows; ++k) {
-        to_float(w.row(r0 + k) + b0 * info.type_size, rows.data() + k * len, len);
+      const float* b = nullptr;
+      int64_t ldb = len;
+      if (w.type == GgmlType::F32) {
+        b = reinterpret_cast<const float*>(w.row(r0)) + c0;  // float weights are read in place
+        ldb = w.n_in;
+      } else {
+        rows.resize(static_cast<size_t>(kRowsPerRun * len));
+        for (int64_t k = 0; k < n_rows; ++k) {
+          to_float(w.row(r0 + k) + b0 * info.type_size, rows.data() + k * len, len);
+        }
+        b = rows.data();
       }
-      for (int64_t t = 0; t < n_tokens; ++t) {
-        const float* g = dy + t * dy_stride + r0;
-        float* out = dx + t * dx_stride + c0;
-        for (int64_t k = 0; k < n_rows; ++k) axpy(len, g[k], rows.data() + k * len, out);
-      }
+      // dx[t][c0 + j] += Σ_k dy[t][r0 + k]·row_k[j]
+      gemm(n_tokens, len, n_rows, dy + r0, dy_stride, b, ldb, dx + c0, dx_stride);
     }
   });
 }

@@ -10,10 +10,11 @@
 
 namespace loco::ops {
 
-// Each thread owns a slice of columns (whole blocks of the weight type), dequantizes that
-// slice of a run of rows once with the active kernel table's to_float, and adds it into
-// every token's dx with the table's axpy, rows in order: every dx element is summed by one
-// thread in one order, so the result is the same for any thread count or token count.
+// Each thread owns a slice of about 512 columns (whole blocks of the weight type),
+// dequantizes that slice of a run of 256 rows once with the active kernel table's to_float
+// (float32 weights are read in place), and multiplies it into every token's slice of dx
+// with the table's gemm_acc_f32, runs in order: every dx element is summed by one thread in
+// one order, so the result is the same for any thread count or token count.
 void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, int64_t n_tokens, float* dx,
                            int64_t dx_stride, ThreadPool& pool);
 

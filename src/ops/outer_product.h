@@ -8,10 +8,9 @@
 
 namespace loco::ops {
 
-// Threads own runs of rows r; a run of 4 rows reads each x[t] once and adds it, times
-// dy[t][r], into the 4 rows with the active kernel table's axpy, tokens in order. Every
-// dW element is therefore summed by one thread in token order: the same bits for any
-// thread count.
+// dy is transposed once and multiplied with ops::gemm_acc: every dW element is one fused
+// multiply-add chain over the tokens in order, added to dW — the same bits for any thread
+// count.
 void outer_product_add(const float* dy, int64_t dy_stride, const float* x, int64_t x_stride, int64_t n_tokens,
                        int64_t n_out, int64_t n_in, float* dw, ThreadPool& pool);
 

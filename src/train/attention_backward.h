@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "loco/thread_pool.h"
+
 namespace loco::train {
 
 struct AttentionShape {
@@ -15,14 +17,17 @@ struct AttentionShape {
 
 // q, out: n_tokens × n_head × head_dim; k, v: n_tokens × n_head_kv × head_dim;
 // probs: n_head × n_tokens × n_tokens (row t holds p[t][s] for s <= t, zeros after).
+// With a pool, query heads run in parallel.
 void attention_forward(const AttentionShape& a, const float* q, const float* k, const float* v, float* out,
-                       float* probs);
+                       float* probs, ThreadPool* pool = nullptr);
 
 // Adds the gradients into dq, dk and dv (shaped like q, k and v) from d_out:
 //   dv[s] += Σ_t p[t][s]·do[t];  dp[t][s] = do[t]·v[s];  da = p ⊙ (dp − Σ_s p·dp)
 //   dq[t] += scale·Σ_s da[t][s]·k[s];  dk[s] += scale·Σ_t da[t][s]·q[t]
+// With a pool, key/value heads (each with its query heads) run in parallel; the result
+// is the same for any thread count.
 void attention_backward(const AttentionShape& a, const float* q, const float* k, const float* v, const float* probs,
-                        const float* d_out, float* dq, float* dk, float* dv);
+                        const float* d_out, float* dq, float* dk, float* dv, ThreadPool* pool = nullptr);
 
 // RoPE rotates each pair by an angle; its backward rotates the gradient back by the same
 // angle: (a, b) -> (a·cos + b·sin, −a·sin + b·cos), in place, with the forward kernel's

@@ -90,7 +90,7 @@ void attention_block_forward(const AttentionWeights& w, const float* x, int64_t 
   size(keep.probs, n_probs);
   for_each_segment(keep.segments, w.n_head, [&](int64_t first, int64_t len, int64_t probs) {
     attention_forward(shape_of(w, len), keep.q.data() + first * dq, keep.k.data() + first * dkv,
-                      keep.v.data() + first * dkv, keep.attn.data() + first * dq, keep.probs.data() + probs);
+                      keep.v.data() + first * dkv, keep.attn.data() + first * dq, keep.probs.data() + probs, &pool);
   });
   linear_forward(w.wo, w.lora_o, w.scale, keep.attn.data(), n_tokens, out, keep.h_o.data(), pool, w.drop_o);
   for (int64_t t = 0; t < n_tokens; ++t) k.add(out + t * n_embd, x + t * n_embd, n_embd);
@@ -109,7 +109,7 @@ void attention_block_backward(const AttentionWeights& w, const float* x, int64_t
   for_each_segment(keep.segments, w.n_head, [&](int64_t first, int64_t len, int64_t probs) {
     attention_backward(shape_of(w, len), keep.q.data() + first * dq, keep.k.data() + first * dkv,
                        keep.v.data() + first * dkv, keep.probs.data() + probs, d_attn.data() + first * dq,
-                       d_q.data() + first * dq, d_k.data() + first * dkv, d_v.data() + first * dkv);
+                       d_q.data() + first * dq, d_k.data() + first * dkv, d_v.data() + first * dkv, &pool);
   });
   // Back through RoPE, then the per-head norms, to the raw projections (biases pass the
   // gradient through unchanged and are frozen).

@@ -28,6 +28,7 @@ class LoraTarget final : public TrainTarget {
     return fmt::format("lora over {} {} {} {} {} bytes | rank {} alpha {} pairs {}", c.arch_name, c.n_layer, c.n_embd,
                        c.n_vocab, base_.weight_bytes(), adapter_.rank, adapter_.alpha, adapter_.n_params());
   }
+  const ModelConfig& config() const override { return base_.config(); }
   const TrainableAdapter& adapter() const { return adapter_; }
 
  private:

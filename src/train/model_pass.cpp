@@ -273,6 +273,17 @@ std::vector<float> model_logits(const ModelConfig& config, const ModelWeights& w
   return logits;
 }
 
+int64_t activation_bytes(const ModelConfig& c, const PackedBatch& batch) {
+  const int64_t n = static_cast<int64_t>(batch.tokens.size());
+  int64_t squares = 0;
+  for (int64_t len : batch.segments) squares += len * len;
+  // Per layer: the norms' outputs, q/k/v before and after their norms, the attention
+  // output, the feed-forward's gate, up and product, and the attention probabilities.
+  const int64_t per_layer = n * (4 * int64_t{c.n_embd} + 3 * c.q_dim() + 4 * c.kv_dim() + 3 * int64_t{c.n_ff}) +
+                            int64_t{c.n_head} * squares;
+  return 4 * (per_layer * c.n_layer + n * c.n_embd * (2 * int64_t{c.n_layer} + 1));
+}
+
 PackedBatch next_token_batch(const std::vector<TokenId>& tokens) {
   PackedBatch b;
   b.tokens = tokens;

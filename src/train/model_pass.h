@@ -58,6 +58,10 @@ std::vector<float> model_logits(const Model& base, const TrainableAdapter* adapt
 std::vector<float> model_logits(const ModelConfig& config, const ModelWeights& weights, const PackedBatch& batch,
                                 ThreadPool& pool);
 
+// The bytes of activations a backward pass keeps for `batch` without recomputation
+// (every layer's), approximately: the trainer's rule for turning recomputation on.
+int64_t activation_bytes(const ModelConfig& config, const PackedBatch& batch);
+
 // A batch of one sequence predicting each next token (positions 0..n−2 predict 1..n−1).
 PackedBatch next_token_batch(const std::vector<TokenId>& tokens);
 

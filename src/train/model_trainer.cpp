@@ -29,6 +29,7 @@ class FullTarget final : public TrainTarget {
                        c.arch_name, c.n_vocab, c.n_embd, c.n_layer, c.n_head, c.n_head_kv, c.head_dim, c.n_ff,
                        c.n_ctx_train, c.rope_base, c.rms_eps, c.tied_embeddings);
   }
+  const ModelConfig& config() const override { return model_->config; }
   FullModel& model() const { return *model_; }
 
  private:

@@ -6,6 +6,8 @@
 #include <span>
 #include <vector>
 
+#include "loco/thread_pool.h"
+
 namespace loco::train {
 
 enum class Schedule { Constant, Linear, Cosine };
@@ -44,7 +46,8 @@ class AdamW {
   // One update with learning rate lr over every tensor; returns the gradients' global L2
   // norm before clipping. Gradients are left as they were (scaled by the clip factor when
   // clipped): the caller zeroes them for the next accumulation.
-  double step(const std::vector<ParamRef>& params, double lr);
+  // With a pool, tensors and chunks of them are updated in parallel (the same bits).
+  double step(const std::vector<ParamRef>& params, double lr, ThreadPool* pool = nullptr);
 
   int64_t steps_taken() const { return t_; }
 

@@ -1,6 +1,7 @@
 // The whole `loco train lora|model|grad` runs behind include/loco/train.h: settings from
 // the request, data, the loop with progress, validation and checkpoints, and the outputs.
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <cmath>
@@ -47,7 +48,15 @@ void fill_settings(const TrainRequest& q, train::TrainSettings& s) {
   s.weight_decay = q.weight_decay;
   s.clip = q.clip;
   s.seed = q.seed;
-  s.recompute = q.recompute;
+  if (q.recompute == "on") {
+    s.recompute = train::TrainSettings::Recompute::On;
+  } else if (q.recompute == "off") {
+    s.recompute = train::TrainSettings::Recompute::Off;
+  } else if (q.recompute == "auto") {
+    s.recompute = train::TrainSettings::Recompute::Auto;
+  } else {
+    throw Error("--recompute must be auto, on or off");
+  }
 }
 
 // Names the outputs from --out (NAME or NAME.gguf).
@@ -126,6 +135,14 @@ void drive(train::Trainer& trainer, const TrainRequest& q, TrainResult& r, const
   write_curve(trainer, r, title, subtitle);
 }
 
+// Every step allocates and frees the same large activation buffers. glibc would return
+// them to the kernel (mmap above its threshold, heap trimming) and fault the pages in
+// again each time, a tenth of a small model's step; keep them in the process instead.
+void keep_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 std::string common_settings(const TrainRequest& q) {
   return fmt::format("lr={} min_lr={} schedule={} warmup={} epochs={} batch_tokens={} grad_accum={} weight_decay={} "
                      "clip={} seed={}",
@@ -137,6 +154,7 @@ std::string common_settings(const TrainRequest& q) {
 
 TrainResult train_lora(const LoraTrainRequest& q, const std::function<void(const TrainProgress&)>& progress,
                        const std::function<void(const TrainResult&, int64_t)>& started) {
+  keep_freed_memory();
   train::LoraTrainSettings s;
   fill_settings(q, s);
   s.rank = q.rank;
@@ -172,6 +190,7 @@ TrainResult train_lora(const LoraTrainRequest& q, const std::function<void(const
 
 TrainResult train_model(const ModelTrainRequest& q, const std::function<void(const TrainProgress&)>& progress,
                         const std::function<void(const TrainResult&, int64_t)>& started) {
+  keep_freed_memory();
   train::TrainSettings s;
   fill_settings(q, s);
   s.dropout = 0.0f;

@@ -131,7 +131,9 @@ const LossPoint& Trainer::step() {
   double loss_sum = 0.0;
   for (size_t i = 0; i < micro.size(); ++i) {
     PassOptions o;
-    o.recompute = settings_.recompute;
+    o.recompute = settings_.recompute == TrainSettings::Recompute::On ||
+                  (settings_.recompute == TrainSettings::Recompute::Auto &&
+                   activation_bytes(target_->config(), micro[i]) > kRecomputeAbove);
     o.dropout = settings_.dropout;
     // A different mask for every micro-batch of every step, the same on every run.
     o.dropout_key = (settings_.seed * 0x9e3779b97f4a7c15ULL) ^ (static_cast<uint64_t>(first + i) << 1);
@@ -140,7 +142,7 @@ const LossPoint& Trainer::step() {
   }
   const double lr = learning_rate(schedule_, step_);
   LossPoint point;
-  point.grad_norm = optimizer_->step(target_->params(), lr);
+  point.grad_norm = optimizer_->step(target_->params(), lr, &pool_);
   ++step_;
   point.step = step_;
   point.epoch = batch_epoch_[last - 1];

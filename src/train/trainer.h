@@ -28,7 +28,9 @@ struct TrainSettings {
   double clip = 1.0;
   uint64_t seed = 0;
   float dropout = 0.05f;  // LoRA dropout (no effect in full training)
-  bool recompute = true;
+  // Activation recomputation: Auto turns it on for a batch whose activations would take
+  // more than kRecomputeAbove bytes (activation_bytes in model_pass.h).
+  enum class Recompute { Auto, On, Off } recompute = Recompute::Auto;
 };
 
 // One optimizer step's record: the loss curve's point.
@@ -53,7 +55,10 @@ class TrainTarget {
   virtual void zero_grads() = 0;
   // What a checkpoint must match besides the data and settings (model shape, targets).
   virtual std::string describe() const = 0;
+  virtual const ModelConfig& config() const = 0;
 };
+
+inline constexpr int64_t kRecomputeAbove = int64_t{1} << 30;
 
 class Trainer {
  public:

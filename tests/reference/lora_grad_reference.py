@@ -39,7 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 try:
     import numpy as np
 except ImportError:
-    sys.exit('lora_grad_reference.py: error: numpy is required (apt-get install python3-numpy)')
+    print('lora_grad_reference.py: error: numpy is required (apt-get install python3-numpy)', file=sys.stderr)
+    sys.exit(2)
 
 
 class InputError(Exception):

@@ -1,6 +1,9 @@
 // AVX2 row operations: the vector primitives rows.inc is written in, 8 floats wide,
 // tails through zero-padded copies.
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <utility>
 
 #include "kernels/avx2/avx2.h"
 
@@ -92,5 +95,6 @@ struct Vec {
 }  // namespace
 
 #include "kernels/avx2/rows.inc"
+#include "kernels/avx2/gemm_acc.inc"
 
 }  // namespace loco::kernels::avx2

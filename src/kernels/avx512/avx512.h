@@ -66,6 +66,8 @@ void rope(float* x, int64_t n_heads, int64_t head_dim, const float* cos, const f
 void axpy_f32(int64_t n, float a, const float* x, float* y);
 void axpy_f16(int64_t n, float a, const uint16_t* x, float* y);
 float dot_f32(int64_t n, const float* x, const float* y);
+void gemm_acc_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                  int64_t ldc);
 float dot_f16(int64_t n, const uint16_t* x, const float* y);
 
 }  // namespace loco::kernels::avx512

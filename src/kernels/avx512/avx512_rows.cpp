@@ -1,6 +1,9 @@
 // AVX-512 row operations: the vector primitives rows.inc is written in, 16 floats wide,
 // tails by masked loads and stores.
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <utility>
 
 #include "kernels/avx512/avx512.h"
 
@@ -77,5 +80,6 @@ struct Vec {
 }  // namespace
 
 #include "kernels/avx2/rows.inc"
+#include "kernels/avx2/gemm_acc.inc"
 
 }  // namespace loco::kernels::avx512

@@ -31,7 +31,8 @@ KernelTable make_avx512_table() {
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
-  table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16};
+  table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,
+                          gemm_acc_f32};
   return table;
 }
 
