@@ -35,6 +35,19 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+CliResult run_program(const std::vector<std::string>& argv) {
+  const std::string io = temp_dir();
+  std::string cmd;
+  for (const std::string& a : argv) cmd.append(cmd.empty() ? "" : " ").append(quote(a));
+  cmd.append(" >").append(io).append("/out 2>").append(io).append("/err");
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(io + "/out");
+  r.err = read_file(io + "/err");
+  return r;
+}
+
 CliResult run_loco(const std::vector<std::string>& args, const std::vector<std::string>& env,
                    const std::string& cwd) {
   const std::string io = temp_dir();

@@ -13,6 +13,9 @@ struct CliResult {
 
 std::string read_file(const std::string& path);
 
+// Runs any program (argv[0] looked up on PATH), capturing its output.
+CliResult run_program(const std::vector<std::string>& argv);
+
 // Runs `loco ARGS...` with extra environment entries ("NAME=value") for the child only,
 // in `cwd` when given.
 CliResult run_loco(const std::vector<std::string>& args, const std::vector<std::string>& env = {},

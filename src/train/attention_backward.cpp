@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "ops/gemm_acc.h"
 
 namespace loco::train {
 namespace {
@@ -19,30 +20,40 @@ struct View {
 
 }  // namespace
 
+// The products below run on blocks of kRowBlock query rows, each only as far along the
+// keys as its last row reaches (causal): about half of the full square.
+constexpr int64_t kRowBlock = 64;
+
 void attention_forward(const AttentionShape& a, const float* q, const float* k, const float* v, float* out,
                        float* probs, ThreadPool* pool) {
   const View w{a};
-  const int64_t d = a.head_dim;
-  const kernels::RowKernels& kr = kernels::active_kernels().rows;
+  const int64_t d = a.head_dim, n = a.n_tokens, q_stride = a.n_head * d, kv_stride = a.n_head_kv * d;
+  const auto gemm = kernels::active_kernels().rows.gemm_acc_f32;
   // One task per query head: each writes only its own outputs and probabilities.
   auto head = [&](int64_t h, int) {
-    std::vector<double> row(static_cast<size_t>(a.n_tokens));
-    for (int64_t t = 0; t < a.n_tokens; ++t) {
+    const int64_t g = h / w.group();
+    std::vector<float> k_t(static_cast<size_t>(d * n));
+    ops::transpose(n, d, k + g * d, kv_stride, k_t.data(), n);
+    float* p = probs + w.pi(h, 0, 0);  // n × n, the scores first, then the probabilities
+    std::fill(p, p + n * n, 0.0f);
+    for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+      const int64_t i1 = std::min(n, i0 + kRowBlock);
+      gemm(i1 - i0, i1, d, q + i0 * q_stride + h * d, q_stride, k_t.data(), n, p + i0 * n, n);
+    }
+    for (int64_t t = 0; t < n; ++t) {
+      float* row = p + t * n;
       double max = -INFINITY;
-      for (int64_t s = 0; s <= t; ++s) {
-        row[static_cast<size_t>(s)] = static_cast<double>(a.scale) * kr.dot_f32(d, q + w.qi(t, h), k + w.ki(s, h));
-        max = std::max(max, row[static_cast<size_t>(s)]);
-      }
+      for (int64_t s = 0; s <= t; ++s) max = std::max(max, static_cast<double>(a.scale) * row[s]);
       double sum = 0;
-      for (int64_t s = 0; s <= t; ++s) sum += row[static_cast<size_t>(s)] = std::exp(row[static_cast<size_t>(s)] - max);
-      float* o = out + w.qi(t, h);
-      std::fill(o, o + d, 0.0f);
-      float* pt = probs + w.pi(h, t, 0);
-      for (int64_t s = 0; s <= t; ++s) {
-        pt[s] = static_cast<float>(row[static_cast<size_t>(s)] / sum);
-        kr.axpy_f32(d, pt[s], v + w.ki(s, h), o);
-      }
-      std::fill(pt + t + 1, pt + a.n_tokens, 0.0f);
+      std::vector<double> e(static_cast<size_t>(t + 1));
+      for (int64_t s = 0; s <= t; ++s) sum += e[static_cast<size_t>(s)] = std::exp(static_cast<double>(a.scale) * row[s] - max);
+      for (int64_t s = 0; s <= t; ++s) row[s] = static_cast<float>(e[static_cast<size_t>(s)] / sum);
+      std::fill(row + t + 1, row + n, 0.0f);
+    }
+    for (int64_t t = 0; t < n; ++t) std::fill(out + t * q_stride + h * d, out + t * q_stride + (h + 1) * d, 0.0f);
+    for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+      const int64_t i1 = std::min(n, i0 + kRowBlock);
+      gemm(i1 - i0, d, i1, p + i0 * n, n, v + g * d, kv_stride, out + i0 * q_stride + h * d, q_stride);
     }
   };
   if (pool != nullptr) {
@@ -55,36 +66,54 @@ void attention_forward(const AttentionShape& a, const float* q, const float* k, 
 void attention_backward(const AttentionShape& a, const float* q, const float* k, const float* v, const float* probs,
                         const float* d_out, float* dq, float* dk, float* dv, ThreadPool* pool) {
   const View w{a};
-  const int64_t d = a.head_dim;
-  const kernels::RowKernels& kr = kernels::active_kernels().rows;
+  const int64_t d = a.head_dim, n = a.n_tokens, q_stride = a.n_head * d, kv_stride = a.n_head_kv * d;
+  const auto gemm = kernels::active_kernels().rows.gemm_acc_f32;
   // One task per key/value head and the query heads that share it, in order: dk and dv
   // of a kv head are summed by one thread in one order whatever the thread count.
-  auto group = [&](int64_t kvh, int) {
-    std::vector<double> dp(static_cast<size_t>(a.n_tokens));
-    for (int64_t h = kvh * w.group(); h < (kvh + 1) * w.group(); ++h) {
-      for (int64_t t = 0; t < a.n_tokens; ++t) {
-        const float* dot_ = d_out + w.qi(t, h);
-        const float* pt = probs + w.pi(h, t, 0);
-        double weighted = 0;  // Σ_s p[t][s]·dp[t][s]
-        for (int64_t s = 0; s <= t; ++s) {
-          dp[static_cast<size_t>(s)] = kr.dot_f32(d, dot_, v + w.ki(s, h));
-          weighted += pt[s] * dp[static_cast<size_t>(s)];
-          kr.axpy_f32(d, pt[s], dot_, dv + w.ki(s, h));
-        }
-        float* dqt = dq + w.qi(t, h);
-        const float* qt = q + w.qi(t, h);
-        for (int64_t s = 0; s <= t; ++s) {
-          const auto da = static_cast<float>(pt[s] * (dp[static_cast<size_t>(s)] - weighted) * a.scale);
-          kr.axpy_f32(d, da, k + w.ki(s, h), dqt);
-          kr.axpy_f32(d, da, qt, dk + w.ki(s, h));
-        }
+  auto group = [&](int64_t g, int) {
+    std::vector<float> v_t(static_cast<size_t>(d * n)), ds(static_cast<size_t>(n * n)), t_buf(static_cast<size_t>(n * n));
+    ops::transpose(n, d, v + g * d, kv_stride, v_t.data(), n);
+    for (int64_t h = g * w.group(); h < (g + 1) * w.group(); ++h) {
+      const float* p = probs + w.pi(h, 0, 0);
+      const float* d_o = d_out + h * d;
+      // dP = dO·Vᵀ (causal rows), then dS = P ⊙ (dP − Σ_s P·dP)·scale in place.
+      std::fill(ds.begin(), ds.end(), 0.0f);
+      for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+        const int64_t i1 = std::min(n, i0 + kRowBlock);
+        gemm(i1 - i0, i1, d, d_o + i0 * q_stride, q_stride, v_t.data(), n, ds.data() + i0 * n, n);
+      }
+      for (int64_t t = 0; t < n; ++t) {
+        float* row = ds.data() + t * n;
+        const float* pt = p + t * n;
+        double weighted = 0;
+        for (int64_t s = 0; s <= t; ++s) weighted += static_cast<double>(pt[s]) * row[s];
+        for (int64_t s = 0; s <= t; ++s) row[s] = static_cast<float>(pt[s] * (row[s] - weighted) * a.scale);
+        std::fill(row + t + 1, row + n, 0.0f);
+      }
+      // dQ += dS·K
+      for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+        const int64_t i1 = std::min(n, i0 + kRowBlock);
+        gemm(i1 - i0, d, i1, ds.data() + i0 * n, n, k + g * d, kv_stride, dq + i0 * q_stride + h * d, q_stride);
+      }
+      // dK += dSᵀ·Q and dV += Pᵀ·dO: row s of a transposed causal matrix is nonzero from column s on.
+      ops::transpose(n, n, ds.data(), n, t_buf.data(), n);
+      for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+        const int64_t i1 = std::min(n, i0 + kRowBlock);
+        gemm(i1 - i0, d, n - i0, t_buf.data() + i0 * n + i0, n, q + i0 * q_stride + h * d, q_stride,
+             dk + i0 * kv_stride + g * d, kv_stride);
+      }
+      ops::transpose(n, n, p, n, t_buf.data(), n);
+      for (int64_t i0 = 0; i0 < n; i0 += kRowBlock) {
+        const int64_t i1 = std::min(n, i0 + kRowBlock);
+        gemm(i1 - i0, d, n - i0, t_buf.data() + i0 * n + i0, n, d_o + i0 * q_stride, q_stride,
+             dv + i0 * kv_stride + g * d, kv_stride);
       }
     }
   };
   if (pool != nullptr) {
     pool->parallel_for(a.n_head_kv, group);
   } else {
-    for (int64_t h = 0; h < a.n_head_kv; ++h) group(h, 0);
+    for (int64_t g = 0; g < a.n_head_kv; ++g) group(g, 0);
   }
 }
 

@@ -1,7 +1,9 @@
 #include "train/lora_linear.h"
 
-#include "kernels/kernels.h"
+#include <algorithm>
+
 #include "loco/error.h"
+#include "ops/gemm_acc.h"
 #include "ops/matmul.h"
 #include "ops/matmul_transposed.h"
 #include "ops/outer_product.h"
@@ -25,12 +27,16 @@ uint64_t mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-// The LoRA path's input for token t: x itself, or x with dropout applied.
-const float* dropped_input(const LoraDropout& drop, const float* xt, int64_t t, int64_t n, std::vector<float>& buf) {
-  if (drop.p <= 0.0f) return xt;
-  buf.resize(static_cast<size_t>(n));
+// The LoRA path's inputs: x itself, or x with dropout applied (into buf).
+const float* dropped_inputs(const LoraDropout& drop, const float* x, int64_t n_tokens, int64_t n, std::vector<float>& buf) {
+  if (drop.p <= 0.0f) return x;
+  buf.resize(static_cast<size_t>(n_tokens * n));
   const float keep_scale = 1.0f / (1.0f - drop.p);
-  for (int64_t i = 0; i < n; ++i) buf[static_cast<size_t>(i)] = drop.keeps(t, i) ? xt[i] * keep_scale : 0.0f;
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    for (int64_t i = 0; i < n; ++i) {
+      buf[static_cast<size_t>(t * n + i)] = drop.keeps(t, i) ? x[t * n + i] * keep_scale : 0.0f;
+    }
+  }
   return buf.data();
 }
 
@@ -47,50 +53,54 @@ void lora_linear_forward(const Matrix& w, const LoraParams& p, float scale, cons
   ops::Activations acts;
   acts.reset(x, n_tokens, w.n_in, w.n_in);
   ops::matmul(w, acts, y, w.n_out, pool);
-  const kernels::RowKernels& k = kernels::active_kernels().rows;
-  std::vector<float> buf;
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    const float* xt = dropped_input(drop, x + t * p.n_in, t, p.n_in, buf);
-    float* ht = h + t * p.rank;
-    for (int64_t j = 0; j < p.rank; ++j) ht[j] = k.dot_f32(p.n_in, p.a.data() + j * p.n_in, xt);
-    float* yt = y + t * p.n_out;
-    for (int64_t o = 0; o < p.n_out; ++o) yt[o] += scale * k.dot_f32(p.rank, p.b.data() + o * p.rank, ht);
-  }
+  // h = drop(x)·Aᵀ, then y += (s·h)·Bᵀ: two thin products.
+  std::vector<float> xd_buf;
+  const float* xd = dropped_inputs(drop, x, n_tokens, p.n_in, xd_buf);
+  std::vector<float> a_t(static_cast<size_t>(p.n_in * p.rank)), b_t(static_cast<size_t>(p.rank * p.n_out));
+  ops::transpose(p.rank, p.n_in, p.a.data(), p.n_in, a_t.data(), p.rank);
+  ops::transpose(p.n_out, p.rank, p.b.data(), p.rank, b_t.data(), p.n_out);
+  std::fill(h, h + n_tokens * p.rank, 0.0f);
+  ops::gemm_acc(n_tokens, p.rank, p.n_in, xd, p.n_in, a_t.data(), p.rank, h, p.rank, pool);
+  std::vector<float> hs(h, h + n_tokens * p.rank);
+  for (float& v : hs) v *= scale;
+  ops::gemm_acc(n_tokens, p.n_out, p.rank, hs.data(), p.rank, b_t.data(), p.n_out, y, p.n_out, pool);
 }
 
 void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, const float* x, const float* h,
                           const float* dy, int64_t n_tokens, LoraGrads& grads, float* dx, ThreadPool& pool,
                           const LoraDropout& drop) {
   check_shapes(w, p);
-  const kernels::RowKernels& k = kernels::active_kernels().rows;
-  std::vector<float> dh(static_cast<size_t>(p.rank)), buf, dx_lora;
-  if (drop.p > 0.0f) dx_lora.resize(static_cast<size_t>(p.n_in));
-  const float keep_scale = drop.p > 0.0f ? 1.0f / (1.0f - drop.p) : 1.0f;
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    const float* dyt = dy + t * p.n_out;
-    const float* ht = h + t * p.rank;
-    const float* xt = dropped_input(drop, x + t * p.n_in, t, p.n_in, buf);
-    // dB[o][j] += s·dy[o]·h[j];  dh[j] = s·Σ_o B[o][j]·dy[o]
-    std::fill(dh.begin(), dh.end(), 0.0f);
-    for (int64_t o = 0; o < p.n_out; ++o) {
-      k.axpy_f32(p.rank, scale * dyt[o], ht, grads.b.data() + o * p.rank);
-      k.axpy_f32(p.rank, scale * dyt[o], p.b.data() + o * p.rank, dh.data());
-    }
-    // dA[j][i] += dh[j]·x[i];  dx[i] += Σ_j A[j][i]·dh[j] (through the dropout mask)
-    float* dxt = dx == nullptr ? nullptr : (drop.p > 0.0f ? dx_lora.data() : dx + t * p.n_in);
-    if (dxt != nullptr && drop.p > 0.0f) std::fill(dx_lora.begin(), dx_lora.end(), 0.0f);
-    for (int64_t j = 0; j < p.rank; ++j) {
-      k.axpy_f32(p.n_in, dh[static_cast<size_t>(j)], xt, grads.a.data() + j * p.n_in);
-      if (dxt != nullptr) k.axpy_f32(p.n_in, dh[static_cast<size_t>(j)], p.a.data() + j * p.n_in, dxt);
-    }
-    if (dxt != nullptr && drop.p > 0.0f) {
-      float* out = dx + t * p.n_in;
+  const int64_t t = n_tokens, r = p.rank;
+  std::vector<float> xd_buf;
+  const float* xd = dropped_inputs(drop, x, t, p.n_in, xd_buf);
+  // dB += dyᵀ·(s·h)
+  std::vector<float> dy_t(static_cast<size_t>(p.n_out * t)), hs(h, h + t * r);
+  ops::transpose(t, p.n_out, dy, p.n_out, dy_t.data(), t);
+  for (float& v : hs) v *= scale;
+  ops::gemm_acc(p.n_out, r, t, dy_t.data(), t, hs.data(), r, grads.b.data(), r, pool);
+  // dh = s·(dy·B)
+  std::vector<float> dh(static_cast<size_t>(t * r), 0.0f);
+  ops::gemm_acc(t, r, p.n_out, dy, p.n_out, p.b.data(), r, dh.data(), r, pool);
+  for (float& v : dh) v *= scale;
+  // dA += dhᵀ·drop(x)
+  std::vector<float> dh_t(static_cast<size_t>(r * t));
+  ops::transpose(t, r, dh.data(), r, dh_t.data(), t);
+  ops::gemm_acc(r, p.n_in, t, dh_t.data(), t, xd, p.n_in, grads.a.data(), p.n_in, pool);
+  if (dx == nullptr) return;
+  // dx += dropᵀ(dh·A) + Wᵀ·dy
+  if (drop.p > 0.0f) {
+    std::vector<float> dxl(static_cast<size_t>(t * p.n_in), 0.0f);
+    ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dxl.data(), p.n_in, pool);
+    const float keep_scale = 1.0f / (1.0f - drop.p);
+    for (int64_t tt = 0; tt < t; ++tt) {
       for (int64_t i = 0; i < p.n_in; ++i) {
-        if (drop.keeps(t, i)) out[i] += dx_lora[static_cast<size_t>(i)] * keep_scale;
+        if (drop.keeps(tt, i)) dx[tt * p.n_in + i] += dxl[static_cast<size_t>(tt * p.n_in + i)] * keep_scale;
       }
     }
+  } else {
+    ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dx, p.n_in, pool);
   }
-  if (dx != nullptr) ops::matmul_transposed_add(w, dy, p.n_out, n_tokens, dx, p.n_in, pool);
+  ops::matmul_transposed_add(w, dy, p.n_out, n_tokens, dx, p.n_in, pool);
 }
 
 void linear_forward(const Matrix& w, const LoraParams* p, float scale, const float* x, int64_t n_tokens, float* y,
