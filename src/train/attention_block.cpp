@@ -93,6 +93,7 @@ void attention_block_forward(const AttentionWeights& w, const float* x, int64_t 
                       keep.v.data() + first * dkv, keep.attn.data() + first * dq, keep.probs.data() + probs, &pool);
   });
   linear_forward(w.wo, w.lora_o, w.scale, keep.attn.data(), n_tokens, out, keep.h_o.data(), pool, w.drop_o);
+  if (out == nullptr) return;
   for (int64_t t = 0; t < n_tokens; ++t) k.add(out + t * n_embd, x + t * n_embd, n_embd);
 }
 

@@ -58,6 +58,8 @@ struct AttentionActivations {
 };
 
 // segments: the lengths of the packed sequences, summing to n_tokens; empty: one sequence.
+// out may be null: then only `keep` is filled (a recomputation before the backward pass
+// skips the o projection, which the backward pass does not need).
 void attention_block_forward(const AttentionWeights& w, const float* x, int64_t n_tokens, float* out,
                              AttentionActivations& keep, ThreadPool& pool, std::span<const int64_t> segments = {});
 

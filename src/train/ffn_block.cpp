@@ -30,6 +30,7 @@ void ffn_forward(const FfnWeights& w, const float* x, int64_t n_tokens, float* o
     k.silu_mul(keep.gate.data() + t * n_ff, keep.up.data() + t * n_ff, keep.act.data() + t * n_ff, n_ff);
   }
   linear_forward(w.down, w.lora_down, w.scale, keep.act.data(), n_tokens, out, keep.h_down.data(), pool, w.drop_down);
+  if (out == nullptr) return;
   for (int64_t t = 0; t < n_tokens; ++t) k.add(out + t * n_embd, x + t * n_embd, n_embd);
 }
 

@@ -36,7 +36,8 @@ struct FfnActivations {
   std::vector<float> normed, gate, up, act, h_gate, h_up, h_down;
 };
 
-// out (n_tokens × n_embd) = x + FFN(x).
+// out (n_tokens × n_embd) = x + FFN(x). out may be null: then only `keep` is filled (a
+// recomputation skips the down projection, which the backward pass does not need).
 void ffn_forward(const FfnWeights& w, const float* x, int64_t n_tokens, float* out, FfnActivations& keep,
                  ThreadPool& pool);
 

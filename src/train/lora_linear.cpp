@@ -1,6 +1,7 @@
 #include "train/lora_linear.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "loco/error.h"
 #include "ops/gemm_acc.h"
@@ -27,25 +28,58 @@ uint64_t mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-// The LoRA path's inputs: x itself, or x with dropout applied (into buf).
-const float* dropped_inputs(const LoraDropout& drop, const float* x, int64_t n_tokens, int64_t n, std::vector<float>& buf) {
+uint32_t drop_threshold(float p) { return static_cast<uint32_t>(std::lround(static_cast<double>(p) * 65536.0)); }
+
+// The LoRA path's inputs: x itself, or x with dropout applied (into buf, with its mask).
+const float* dropped_inputs(const LoraDropout& drop, const float* x, int64_t n_tokens, int64_t n, std::vector<float>& buf,
+                            std::vector<uint8_t>& mask, ThreadPool& pool) {
   if (drop.p <= 0.0f) return x;
+  mask = drop.mask(n_tokens, n, pool);
   buf.resize(static_cast<size_t>(n_tokens * n));
-  const float keep_scale = 1.0f / (1.0f - drop.p);
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    for (int64_t i = 0; i < n; ++i) {
-      buf[static_cast<size_t>(t * n + i)] = drop.keeps(t, i) ? x[t * n + i] * keep_scale : 0.0f;
-    }
-  }
+  const float keep_scale = drop.keep_scale();
+  for (size_t i = 0; i < buf.size(); ++i) buf[i] = mask[i] != 0 ? x[i] * keep_scale : 0.0f;
   return buf.data();
 }
 
 }  // namespace
 
 bool LoraDropout::keeps(int64_t t, int64_t i) const {
-  const uint64_t h = mix(key ^ mix(static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i)));
-  return static_cast<double>(h >> 11) * 0x1.0p-53 >= static_cast<double>(p);
+  const uint64_t h = mix(key ^ mix(static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i / 4)));
+  return ((h >> (16 * (i % 4))) & 0xffff) >= drop_threshold(p);
 }
+
+float LoraDropout::keep_scale() const {
+  return static_cast<float>(65536.0 / (65536.0 - static_cast<double>(drop_threshold(p))));
+}
+
+std::vector<uint8_t> LoraDropout::mask(int64_t n_tokens, int64_t n, ThreadPool& pool) const {
+  std::vector<uint8_t> m(static_cast<size_t>(n_tokens * n));
+  const uint32_t threshold = drop_threshold(p);
+  pool.parallel_for(n_tokens, [&](int64_t t, int) {
+    uint8_t* row = m.data() + t * n;
+    for (int64_t i0 = 0; i0 < n; i0 += 4) {
+      const uint64_t h = mix(key ^ mix(static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i0 / 4)));
+      for (int64_t j = 0; j < 4 && i0 + j < n; ++j) row[i0 + j] = ((h >> (16 * j)) & 0xffff) >= threshold ? 1 : 0;
+    }
+  });
+  return m;
+}
+
+namespace {
+
+// h = drop(x)·Aᵀ (n_tokens × rank).
+void lora_hidden(const LoraParams& p, const float* x, int64_t n_tokens, float* h, ThreadPool& pool,
+                 const LoraDropout& drop) {
+  std::vector<float> xd_buf;
+  std::vector<uint8_t> mask;
+  const float* xd = dropped_inputs(drop, x, n_tokens, p.n_in, xd_buf, mask, pool);
+  std::vector<float> a_t(static_cast<size_t>(p.n_in * p.rank));
+  ops::transpose(p.rank, p.n_in, p.a.data(), p.n_in, a_t.data(), p.rank);
+  std::fill(h, h + n_tokens * p.rank, 0.0f);
+  ops::gemm_acc(n_tokens, p.rank, p.n_in, xd, p.n_in, a_t.data(), p.rank, h, p.rank, pool);
+}
+
+}  // namespace
 
 void lora_linear_forward(const Matrix& w, const LoraParams& p, float scale, const float* x, int64_t n_tokens,
                          float* y, float* h, ThreadPool& pool, const LoraDropout& drop) {
@@ -54,13 +88,9 @@ void lora_linear_forward(const Matrix& w, const LoraParams& p, float scale, cons
   acts.reset(x, n_tokens, w.n_in, w.n_in);
   ops::matmul(w, acts, y, w.n_out, pool);
   // h = drop(x)·Aᵀ, then y += (s·h)·Bᵀ: two thin products.
-  std::vector<float> xd_buf;
-  const float* xd = dropped_inputs(drop, x, n_tokens, p.n_in, xd_buf);
-  std::vector<float> a_t(static_cast<size_t>(p.n_in * p.rank)), b_t(static_cast<size_t>(p.rank * p.n_out));
-  ops::transpose(p.rank, p.n_in, p.a.data(), p.n_in, a_t.data(), p.rank);
+  lora_hidden(p, x, n_tokens, h, pool, drop);
+  std::vector<float> b_t(static_cast<size_t>(p.rank * p.n_out));
   ops::transpose(p.n_out, p.rank, p.b.data(), p.rank, b_t.data(), p.n_out);
-  std::fill(h, h + n_tokens * p.rank, 0.0f);
-  ops::gemm_acc(n_tokens, p.rank, p.n_in, xd, p.n_in, a_t.data(), p.rank, h, p.rank, pool);
   std::vector<float> hs(h, h + n_tokens * p.rank);
   for (float& v : hs) v *= scale;
   ops::gemm_acc(n_tokens, p.n_out, p.rank, hs.data(), p.rank, b_t.data(), p.n_out, y, p.n_out, pool);
@@ -72,7 +102,8 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
   check_shapes(w, p);
   const int64_t t = n_tokens, r = p.rank;
   std::vector<float> xd_buf;
-  const float* xd = dropped_inputs(drop, x, t, p.n_in, xd_buf);
+  std::vector<uint8_t> mask;
+  const float* xd = dropped_inputs(drop, x, t, p.n_in, xd_buf, mask, pool);
   // dB += dyᵀ·(s·h)
   std::vector<float> dy_t(static_cast<size_t>(p.n_out * t)), hs(h, h + t * r);
   ops::transpose(t, p.n_out, dy, p.n_out, dy_t.data(), t);
@@ -91,11 +122,9 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
   if (drop.p > 0.0f) {
     std::vector<float> dxl(static_cast<size_t>(t * p.n_in), 0.0f);
     ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dxl.data(), p.n_in, pool);
-    const float keep_scale = 1.0f / (1.0f - drop.p);
-    for (int64_t tt = 0; tt < t; ++tt) {
-      for (int64_t i = 0; i < p.n_in; ++i) {
-        if (drop.keeps(tt, i)) dx[tt * p.n_in + i] += dxl[static_cast<size_t>(tt * p.n_in + i)] * keep_scale;
-      }
+    const float keep_scale = drop.keep_scale();
+    for (size_t i = 0; i < dxl.size(); ++i) {
+      if (mask[i] != 0) dx[i] += dxl[i] * keep_scale;
     }
   } else {
     ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dx, p.n_in, pool);
@@ -105,6 +134,14 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
 
 void linear_forward(const Matrix& w, const LoraParams* p, float scale, const float* x, int64_t n_tokens, float* y,
                     float* h, ThreadPool& pool, const LoraDropout& drop) {
+  if (y == nullptr) {
+    // Only what the backward pass needs: the pair's hidden values.
+    if (p != nullptr) {
+      check_shapes(w, *p);
+      lora_hidden(*p, x, n_tokens, h, pool, drop);
+    }
+    return;
+  }
   if (p != nullptr) {
     lora_linear_forward(w, *p, scale * p->scale, x, n_tokens, y, h, pool, drop);
     return;

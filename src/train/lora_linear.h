@@ -30,10 +30,15 @@ struct LoraGrads {
 
 // The dropout mask is a pure function of (key, token, input index), so the backward pass
 // recomputes it instead of storing it, and a resumed run draws the same masks.
+// Each hash gives four 16-bit uniforms, so p is applied in steps of 1/65536 and the kept
+// values are scaled by 1/(1 − that p), keeping the expectation exact.
 struct LoraDropout {
   float p = 0.0f;    // 0: no dropout
   uint64_t key = 0;  // distinct per step, layer and matrix
   bool keeps(int64_t t, int64_t i) const;
+  float keep_scale() const;
+  // keeps(t, i) for n_tokens × n values (1 keep, 0 drop), tokens in parallel.
+  std::vector<uint8_t> mask(int64_t n_tokens, int64_t n, ThreadPool& pool) const;
 };
 
 // y (n_tokens × n_out) and h (n_tokens × rank, kept for backward) from x (n_tokens × n_in).
@@ -49,7 +54,8 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
                           const LoraDropout& drop = {});
 
 // The same where the pair is optional (a matrix the adapter does not target): with p null,
-// y = W·x forward and dx += Wᵀ·dy backward; h and grads are then unused. When dw is not
+// y = W·x forward and dx += Wᵀ·dy backward; h and grads are then unused. With y null the
+// forward computes only h (a recomputation needs the pair's hidden values, not the output). When dw is not
 // null (full training: W is a float32 parameter), W's own gradient Σ_t dy[t]·x[t]ᵀ is
 // added into it (n_out × n_in).
 void linear_forward(const Matrix& w, const LoraParams* p, float scale, const float* x, int64_t n_tokens, float* y,

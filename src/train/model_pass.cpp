@@ -18,9 +18,10 @@
 namespace loco::train {
 namespace {
 
-// Output rows are computed this many tokens at a time, bounding the logits held at once
-// (n_vocab floats a token: 600 KB for Qwen3's vocabulary).
-constexpr int64_t kLogitChunk = 32;
+// Output rows are computed in chunks whose logits and their gradient fit in this many
+// bytes (n_vocab floats a token: 600 KB for Qwen3's vocabulary). Each chunk reads the whole
+// output matrix (and the backward pass dequantizes it): few large chunks, within reason.
+constexpr int64_t kLogitBytes = int64_t{64} << 20;
 
 uint64_t mix(uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
@@ -136,8 +137,9 @@ PassResult output_head(const ModelConfig& c, const ModelWeights& w, const Packed
   if (all_logits != nullptr) all_logits->assign(static_cast<size_t>(n * nv), 0.0f);
   PassResult r;
   std::vector<float> normed, logits, d_logits, d_normed;
-  for (size_t first = 0; first < rows.size(); first += kLogitChunk) {
-    const int64_t m = std::min<int64_t>(kLogitChunk, static_cast<int64_t>(rows.size() - first));
+  const int64_t chunk = std::max<int64_t>(8, kLogitBytes / (2 * 4 * nv));
+  for (size_t first = 0; first < rows.size(); first += static_cast<size_t>(chunk)) {
+    const int64_t m = std::min<int64_t>(chunk, static_cast<int64_t>(rows.size() - first));
     normed.assign(static_cast<size_t>(m * d), 0.0f);
     for (int64_t i = 0; i < m; ++i) k.rms_norm(x + rows[first + i] * d, w.output_norm.data(), normed.data() + i * d, d, c.rms_eps);
     logits.assign(static_cast<size_t>(m * nv), 0.0f);
@@ -213,15 +215,15 @@ PassResult run(const ModelConfig& c, const ModelWeights& w, const TrainableAdapt
                                    full, all_logits, pool);
   if (!backward) return r;
 
-  std::vector<float> d_mid(width), d_in(width), scratch(width);
+  std::vector<float> d_mid(width), d_in(width);
   for (int32_t il = c.n_layer - 1; il >= 0; --il) {
     const Blocks b = blocks_of(c, w, adapter, rope, il, o, full);
     LayerState& s = states[keep_all ? static_cast<size_t>(il) : 0];
     const float* x_attn = inputs[static_cast<size_t>(2 * il)].data();
     const float* x_ffn = inputs[static_cast<size_t>(2 * il + 1)].data();
     if (!keep_all) {
-      attention_block_forward(b.attn, x_attn, n, scratch.data(), s.attn, pool, batch.segments);
-      ffn_forward(b.ffn, x_ffn, n, scratch.data(), s.ffn, pool);
+      attention_block_forward(b.attn, x_attn, n, nullptr, s.attn, pool, batch.segments);
+      ffn_forward(b.ffn, x_ffn, n, nullptr, s.ffn, pool);
     }
     auto g = [&](LoraTarget t) { return grads != nullptr ? grads->find(il, t) : nullptr; };
     std::fill(d_mid.begin(), d_mid.end(), 0.0f);
