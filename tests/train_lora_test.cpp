@@ -240,6 +240,11 @@ TEST(LoraTraining, LossCurveIsDrawn) {
   for (size_t at = svg.find("<circle"); at != std::string::npos; at = svg.find("<circle", at + 1)) ++circles;
   EXPECT_EQ(circles, 3u + 1u);  // three validation points and the legend's marker
   EXPECT_NE(loss_curve_svg({}, "t", "s").find("no steps yet"), std::string::npos);
+  // Without validation points the legend does not promise them.
+  std::vector<LossPoint> train_only = h;
+  for (LossPoint& p : train_only) p.val_loss = -1;
+  EXPECT_EQ(loss_curve_svg(train_only, "t", "s").find("validation loss"), std::string::npos);
+  EXPECT_NE(svg.find("validation loss"), std::string::npos);
   const std::string csv = loss_curve_csv(h);
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "step,epoch,train_loss,val_loss,lr,grad_norm,tokens");
   EXPECT_NE(csv.find("\n10,1.0000,0.500000,0.600000,"), std::string::npos);

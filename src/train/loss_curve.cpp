@@ -88,7 +88,8 @@ std::string loss_curve_svg(const std::vector<LossPoint>& history, const std::str
   s += fmt::format("<line x1=\"{0}\" y1=\"62\" x2=\"{1}\" y2=\"62\" stroke=\"{2}\" stroke-width=\"2.5\"/>"
                    "<text x=\"{3}\" y=\"66\" font-size=\"12\">training loss</text>\n",
                    num(kLeft), num(kLeft + 24), kTrainColour, num(kLeft + 30));
-  s += fmt::format("<line x1=\"{0}\" y1=\"62\" x2=\"{1}\" y2=\"62\" stroke=\"{2}\" stroke-width=\"2\" "
+  const bool any_val = std::any_of(history.begin(), history.end(), [](const LossPoint& p) { return p.val_loss >= 0; });
+  if (any_val) s += fmt::format("<line x1=\"{0}\" y1=\"62\" x2=\"{1}\" y2=\"62\" stroke=\"{2}\" stroke-width=\"2\" "
                    "stroke-dasharray=\"5 3\"/><circle cx=\"{3}\" cy=\"62\" r=\"3.5\" fill=\"{2}\"/>"
                    "<text x=\"{4}\" y=\"66\" font-size=\"12\">validation loss</text>\n",
                    num(kLeft + 150), num(kLeft + 174), kValColour, num(kLeft + 162), num(kLeft + 180));
