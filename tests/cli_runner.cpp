@@ -26,6 +26,18 @@ std::string quote(const std::string& s) {
   return q;
 }
 
+// Runs a shell command line with stdout and stderr captured.
+CliResult run_command(std::string cmd) {
+  const std::string io = temp_dir();
+  cmd.append(" >").append(io).append("/out 2>").append(io).append("/err");
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(io + "/out");
+  r.err = read_file(io + "/err");
+  return r;
+}
+
 }  // namespace
 
 std::string read_file(const std::string& path) {
@@ -36,34 +48,20 @@ std::string read_file(const std::string& path) {
 }
 
 CliResult run_program(const std::vector<std::string>& argv) {
-  const std::string io = temp_dir();
   std::string cmd;
   for (const std::string& a : argv) cmd.append(cmd.empty() ? "" : " ").append(quote(a));
-  cmd.append(" >").append(io).append("/out 2>").append(io).append("/err");
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(io + "/out");
-  r.err = read_file(io + "/err");
-  return r;
+  return run_command(cmd);
 }
 
 CliResult run_loco(const std::vector<std::string>& args, const std::vector<std::string>& env,
                    const std::string& cwd) {
-  const std::string io = temp_dir();
   std::string cmd;
   if (!cwd.empty()) cmd.append("cd ").append(quote(cwd)).append(" && ");
   cmd.append("env");
   for (const std::string& e : env) cmd.append(" ").append(quote(e));
   cmd.append(" ").append(quote(cli_path()));
   for (const std::string& a : args) cmd.append(" ").append(quote(a));
-  cmd.append(" >").append(io).append("/out 2>").append(io).append("/err");
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(io + "/out");
-  r.err = read_file(io + "/err");
-  return r;
+  return run_command(cmd);
 }
 
 void expect_one_line_error(const CliResult& r, const std::string& needle) {
