@@ -23,7 +23,17 @@ struct GradCase {
   const char* adapter;
   double max_rel;   // the worst tensor's relative RMS error
   double loss_rel;  // the loss's relative difference
+  bool quantized;   // the whole gradient must then be within the forward pass's tolerance
 };
+
+// The manifest's logits tolerance for this model on the same ("medium") sequence.
+double forward_tolerance(const std::string& model) {
+  for (const test::LogitsCase& c : test::logits_cases(false)) {
+    if (c.model == model && c.seq == "medium") return c.tolerance;
+  }
+  ADD_FAILURE() << "no medium case for " << model;
+  return 0.0;
+}
 
 void PrintTo(const GradCase& c, std::ostream* os) { *os << c.base << " + " << c.adapter; }
 
@@ -59,25 +69,33 @@ TEST_P(TrainGradReference, GradientMatchesFloat64FiniteDifferences) {
   const size_t lat = r.out.find("loss_rel_diff=");
   ASSERT_NE(lat, std::string::npos) << r.out;
   const double loss_rel = std::stod(r.out.substr(lat + 14));
+  const size_t wat = r.out.find("whole_rel=");
+  ASSERT_NE(wat, std::string::npos) << r.out;
+  const double whole_rel = std::stod(r.out.substr(wat + 10));
   EXPECT_LE(max_rel, c.max_rel) << r.out;
   EXPECT_LE(loss_rel, c.loss_rel) << r.out;
+  if (c.quantized) {
+    EXPECT_LE(whole_rel, forward_tolerance(c.base)) << r.out;
+  }
   RecordProperty("max_rel", std::to_string(max_rel));
+  RecordProperty("whole_rel", std::to_string(whole_rel));
 }
 
-// Float bases: the bar, 2e-3 (measured about 5e-6). Quantized bases: the engine's
-// products quantize activations to 8 bits, as inference does, so the gradient is that of
-// a slightly different function; measured worst tensors 0.06–0.16 against the float64
-// gradient of the dequantized weights, and the loss within 0.4 %. The bars sit above
-// those with room, and far below the 1.0 of a wrong gradient.
+// Float bases: the bar, 2e-3 for every tensor (measured about 5e-6). Quantized
+// bases: the engine's products quantize activations to 8 bits, as inference does, so the
+// gradient is that of a slightly different function. The whole gradient must then be
+// within the forward pass's own tolerance on the model (the manifest's, 4.5 % for Q8_0
+// and 5.9 % for Q4_K_M here; measured 2.3–5.6 %), every tensor within 0.25 (measured
+// 0.06–0.16; a wrong gradient measures 1.0 or more), and the loss within 0.5 %.
 INSTANTIATE_TEST_SUITE_P(Bases, TrainGradReference,
-                         ::testing::Values(GradCase{"tiny-qwen3-f32.gguf", "tiny-qwen3-lora-attn.gguf", 2e-3, 1e-6},
-                                           GradCase{"tiny-qwen3-f32.gguf", "tiny-qwen3-lora-all.gguf", 2e-3, 1e-6},
-                                           GradCase{"tiny-qwen3-f16.gguf", "tiny-qwen3-lora-attn.gguf", 2e-3, 1e-6},
-                                           GradCase{"tiny-qwen3-f16.gguf", "tiny-qwen3-lora-all.gguf", 2e-3, 1e-6},
-                                           GradCase{"tiny-qwen3-q8_0.gguf", "tiny-qwen3-lora-attn.gguf", 0.25, 5e-3},
-                                           GradCase{"tiny-qwen3-q8_0.gguf", "tiny-qwen3-lora-all.gguf", 0.25, 5e-3},
-                                           GradCase{"tiny-qwen3-q4_k_m.gguf", "tiny-qwen3-lora-attn.gguf", 0.25, 5e-3},
-                                           GradCase{"tiny-qwen3-q4_k_m.gguf", "tiny-qwen3-lora-all.gguf", 0.25, 5e-3}),
+                         ::testing::Values(GradCase{"tiny-qwen3-f32.gguf", "tiny-qwen3-lora-attn.gguf", 2e-3, 1e-6, false},
+                                           GradCase{"tiny-qwen3-f32.gguf", "tiny-qwen3-lora-all.gguf", 2e-3, 1e-6, false},
+                                           GradCase{"tiny-qwen3-f16.gguf", "tiny-qwen3-lora-attn.gguf", 2e-3, 1e-6, false},
+                                           GradCase{"tiny-qwen3-f16.gguf", "tiny-qwen3-lora-all.gguf", 2e-3, 1e-6, false},
+                                           GradCase{"tiny-qwen3-q8_0.gguf", "tiny-qwen3-lora-attn.gguf", 0.25, 5e-3, true},
+                                           GradCase{"tiny-qwen3-q8_0.gguf", "tiny-qwen3-lora-all.gguf", 0.25, 5e-3, true},
+                                           GradCase{"tiny-qwen3-q4_k_m.gguf", "tiny-qwen3-lora-attn.gguf", 0.25, 5e-3, true},
+                                           GradCase{"tiny-qwen3-q4_k_m.gguf", "tiny-qwen3-lora-all.gguf", 0.25, 5e-3, true}),
                          [](const auto& param_info) {
                            std::string name = param_info.param.base;
                            name.push_back('_');

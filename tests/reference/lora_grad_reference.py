@@ -479,6 +479,14 @@ def check_gradient(args):
     norms = np.array([np.linalg.norm(r) for r, _, _ in res.values()])
     typical = np.median(norms[norms > 1e-9 * norms.max()]) if norms.max() > 0 else 1.0
     max_rel = fd_worst = 0.0
+    # The whole adapter's gradient as one vector (every tensor's directions together):
+    # sum over tensors of |<g,v> - r|^2 against sum of |r|^2 estimates |g - g*|^2 / |g*|^2.
+    err2 = ref2 = 0.0
+    for n in names:
+        r, _, gv = res[n]
+        err2 += float(np.sum((gv - r) ** 2))
+        ref2 += float(np.sum(r ** 2))
+    whole_rel = np.sqrt(err2 / ref2) if ref2 > 0 else (0.0 if err2 == 0 else np.inf)
     for n in names:
         r, r2, gv = res[n]
         nr = np.linalg.norm(r)
@@ -499,6 +507,7 @@ def check_gradient(args):
         print('trainer_loss=%.9g loss_rel_diff=%.3e' % (args.loss, loss_rel))
         ok = ok and (args.tolerance is None or loss_rel <= args.tolerance)
     print('tensors=%d directions=%d fd_err_max=%.1e time=%.2fs' % (len(names), K, fd_worst, time.time() - t0))
+    print('whole_rel=%.6e' % whole_rel)
     print('max_rel=%.6e loss=%.12g' % (max_rel, loss))
     return 0 if ok else 1
 
