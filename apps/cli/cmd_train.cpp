@@ -148,7 +148,7 @@ Printer progress_printer() {
     const auto now = std::chrono::steady_clock::now();
     if (!(p.last || p.val_loss >= 0 || p.checkpoint_saved || now - *last_print >= std::chrono::seconds(2))) return;
     *last_print = now;
-    fmt::print(stderr, "step {}/{}  epoch {:.2f}  loss {:.4f}{}  lr {:.2e}  |g| {:.3f}  {:.0f} tok/s  ETA {}{}\n",
+    fmt::print(stderr, "step {}/{}  epoch {:.2f}  loss {:.4f}{}  lr {:.2e}  |g| {:.3f}  {:.1f} tok/s  ETA {}{}\n",
                p.step, p.total_steps, p.epoch, p.loss, p.val_loss >= 0 ? fmt::format("  val {:.4f}", p.val_loss) : "",
                p.lr, p.grad_norm, p.tokens_per_s, duration_text(p.eta_s), p.checkpoint_saved ? "  (checkpoint)" : "");
   };
