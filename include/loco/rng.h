@@ -41,4 +41,12 @@ class Pcg32 {
   uint64_t inc_ = 1;
 };
 
+// splitmix64's finaliser (S. Vigna): a well-mixed 64-bit hash of z, for values that must
+// be a pure function of a position (dropout masks, per-layer keys).
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 }  // namespace loco

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "loco/error.h"
+#include "loco/rng.h"
 #include "ops/gemm_acc.h"
 #include "ops/matmul.h"
 #include "ops/matmul_transposed.h"
@@ -21,11 +22,9 @@ void check_shapes(const Matrix& w, const LoraParams& p) {
   }
 }
 
-// splitmix64's finaliser: a well-mixed 64-bit hash of the position.
-uint64_t mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+// The hash whose four 16-bit parts decide inputs 4·(i/4) .. 4·(i/4)+3 of token t.
+uint64_t mask_hash(uint64_t key, int64_t t, int64_t i) {
+  return mix64(key ^ mix64(static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i / 4)));
 }
 
 uint32_t drop_threshold(float p) { return static_cast<uint32_t>(std::lround(static_cast<double>(p) * 65536.0)); }
@@ -44,7 +43,7 @@ const float* dropped_inputs(const LoraDropout& drop, const float* x, int64_t n_t
 }  // namespace
 
 bool LoraDropout::keeps(int64_t t, int64_t i) const {
-  const uint64_t h = mix(key ^ mix(static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i / 4)));
+  const uint64_t h = mask_hash(key, t, i);
   return ((h >> (16 * (i % 4))) & 0xffff) >= drop_threshold(p);
 }
 
@@ -58,7 +57,7 @@ std::vector<uint8_t> LoraDropout::mask(int64_t n_tokens, int64_t n, ThreadPool& 
   pool.parallel_for(n_tokens, [&](int64_t t, int) {
     uint8_t* row = m.data() + t * n;
     for (int64_t i0 = 0; i0 < n; i0 += 4) {
-      const uint64_t h = mix(key ^ mix(static_cast<uint64_t>(t) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i0 / 4)));
+      const uint64_t h = mask_hash(key, t, i0);
       for (int64_t j = 0; j < 4 && i0 + j < n; ++j) row[i0 + j] = ((h >> (16 * j)) & 0xffff) >= threshold ? 1 : 0;
     }
   });

@@ -7,6 +7,7 @@
 
 #include "kernels/kernels.h"
 #include "loco/error.h"
+#include "loco/rng.h"
 #include "ops/matmul.h"
 #include "ops/matmul_transposed.h"
 #include "ops/outer_product.h"
@@ -23,12 +24,8 @@ namespace {
 // output matrix (and the backward pass dequantizes it): few large chunks, within reason.
 constexpr int64_t kLogitBytes = int64_t{64} << 20;
 
-uint64_t mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+// splitmix64's step: the golden-ratio increment, then the finaliser.
+uint64_t mix(uint64_t z) { return mix64(z + 0x9e3779b97f4a7c15ULL); }
 
 LoraDropout dropout_for(const PassOptions& o, int32_t layer, LoraTarget t) {
   if (o.dropout <= 0.0f) return {};
