@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libpcre2-dev libyaml-cpp-dev libedit-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy
+  wordnet-base
 )
 # The NEON kernels are checked on x86 machines by cross-compiling them and running the
 # checker under user-mode emulation (scripts/test-neon.sh).

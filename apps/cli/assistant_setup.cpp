@@ -1,4 +1,5 @@
 #include "assistant_setup.h"
+#include "builtin_model.h"
 #include "router_options.h"
 #include "text_file.h"
 
@@ -101,12 +102,22 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   if (!f.router.empty()) flags.router = parse_router_kind(f.router);
   if (f.sampling.temperature_given()) flags.temperature = f.sampling.config.temperature;
   Settings s = merge_settings(config, flags);
+  // No model configured: the built-in demonstration family, with its own registry and
+  // router (the user's were made for another base model), unless named explicitly.
+  std::optional<BuiltinModel> builtin;
   if (s.model.empty()) {
-    throw Error("no model given: pass -m MODEL.gguf or set `model:` in " + paths.config_file);
+    builtin = builtin_nano();
+    if (!builtin) {
+      throw Error("no model given: pass -m MODEL.gguf or set `model:` in " + paths.config_file +
+                  " (the built-in loco-nano is not there either: run scripts/train-nano.sh)");
+    }
+    s.model = builtin->model;
   }
 
   auto model = Model::load(s.model);
-  const std::string registry_file = f.registry_file.empty() ? paths.registry_file() : f.registry_file;
+  const std::string registry_file = !f.registry_file.empty() ? f.registry_file
+                                    : builtin                ? builtin->registry
+                                                             : paths.registry_file();
   Registry registry = Registry::load_or_empty(registry_file);
 
   std::shared_ptr<const Router> router;
@@ -116,6 +127,8 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
     if (!std::filesystem::exists(f.router_file)) throw Error(f.router_file + " not found (--router-file)");
     choice = {configured ? std::string(router_kind_name(*configured)) : router_file_kind(f.router_file),
               f.router_file, "--router-file"};
+  } else if (builtin && !flags.router && std::filesystem::exists(builtin->router)) {
+    choice = {"classifier", builtin->router, "loco-nano's router"};
   } else {
     choice = choose_router(paths.data_dir, configured, registry);
   }
@@ -138,6 +151,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   setup.n_ctx = s.ctx;
   setup.model = model;
   setup.model_path = s.model;
+  setup.builtin = builtin.has_value();
   setup.data_dir = paths.data_dir;
   setup.threads = s.threads;
   setup.kv_type = ao.kv_type;

@@ -44,6 +44,7 @@ struct AssistantSetup {
   int32_t n_ctx = 4096;
   std::shared_ptr<const Model> model;
   std::string model_path;
+  bool builtin = false;  // the built-in loco-nano (no model was configured)
   std::string data_dir;
   int threads = 0;
   KvType kv_type = KvType::F16;

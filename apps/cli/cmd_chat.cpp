@@ -16,6 +16,7 @@
 
 #include "answer_report.h"
 #include "assistant_setup.h"
+#include "builtin_model.h"
 #include "commands.h"
 #include "loco/error.h"
 #include "loco/nudges.h"
@@ -221,6 +222,7 @@ int run_chat(const ChatFlags& opt) {
   const bool tty = isatty(STDIN_FILENO) != 0;
   fmt::print("loco chat: {} ({}). /help for commands, /quit to leave.\n", a.model().config().name,
              a.model().config().arch_name);
+  if (setup.builtin) fmt::print("model: {}\n", kBuiltinNotice);
   std::fflush(stdout);
   for (;;) {
     std::optional<std::string> line = read_line("> ", tty);

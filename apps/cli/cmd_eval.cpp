@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "assistant_setup.h"
+#include "builtin_model.h"
 #include "commands.h"
 #include "eval_setup.h"
 #include "file_hash_cache.h"
@@ -71,7 +72,9 @@ AssistantSetup setup_for(const EvalFlags& f) {
   a.ctx = f.ctx;
   a.kv_type = f.kv_type;
   a.max_tokens = f.settings.max_tokens;
-  return make_assistant(a);
+  AssistantSetup setup = make_assistant(a);
+  if (setup.builtin) fmt::print(stderr, "model: {}\n", kBuiltinNotice);
+  return setup;
 }
 
 std::string slug(const std::string& s) {

@@ -6,6 +6,7 @@
 
 #include "answer_report.h"
 #include "assistant_setup.h"
+#include "builtin_model.h"
 #include "commands.h"
 
 namespace loco::cli {
@@ -29,12 +30,16 @@ int run_query(const QueryFlags& opt) {
     return true;
   }) : AnswerStream());
   if (opt.json) {
+    nlohmann::json j = answer_json(r);
+    j["model"] = {{"path", setup.model_path}, {"builtin", setup.builtin}};
+    if (setup.builtin) j["model"]["note"] = kBuiltinNotice;
     // Model text may hold invalid UTF-8 (byte-level tokens); replace it rather than fail.
-    fmt::print("{}\n", answer_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return 0;
   }
   if (!streaming) fmt::print("{}", r.text);
   fmt::print("\n\n{}", answer_footer(r));
+  if (setup.builtin) fmt::print("-- model: {}\n", kBuiltinNotice);
   return 0;
 }
 

@@ -30,5 +30,6 @@ Command register_query(CLI::App& root);
 Command register_chat(CLI::App& root);
 Command register_eval(CLI::App& root);
 Command register_train(CLI::App& root);
+Command register_data(CLI::App& root);
 
 }  // namespace loco::cli

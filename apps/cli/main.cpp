@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       loco::cli::register_chat(root),
       loco::cli::register_eval(root),
       loco::cli::register_train(root),
+      loco::cli::register_data(root),
   };
 
   try {

@@ -1,5 +1,6 @@
 // The router's labelled queries, built from the shared datasets by code so anyone can
 // rebuild exactly the same set (see docs/router.md).
+#include <filesystem>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -69,8 +70,12 @@ std::vector<LabelledQuery> build_router_dataset(const RouterDataOptions& options
   add_questions(dir, "locollm-v1/math.jsonl", "question", "math", out);
   // GSM8K: the questions of train and test, ordered by hash, the first max_gsm8k kept.
   std::vector<std::pair<uint64_t, LabelledQuery>> gsm8k;
+  // The repository's data/eval bundles GSM8K's test split only; either file may be absent,
+  // not both.
+  const bool has_train = std::filesystem::exists(dir + "/gsm8k/train.jsonl");
   for (const char* file : {"gsm8k/train.jsonl", "gsm8k/test.jsonl"}) {
     const std::string path = dir + "/" + file;
+    if (!has_train && std::string_view(file) == "gsm8k/train.jsonl") continue;
     for_each_jsonl(path, [&](const json& j, int64_t line) {
       std::string q = string_member(j, "question", path, line);
       const uint64_t h = fnv1a64(q);

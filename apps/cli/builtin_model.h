@@ -1,0 +1,28 @@
+// loco-nano, the built-in demonstration family (models/nano, trained by
+// scripts/train-nano.sh): the model, registry and router loco uses when no model is
+// configured, so that loco answers, routes and votes offline right after the build.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace loco::cli {
+
+struct BuiltinModel {
+  std::string dir;       // $LOCO_NANO_DIR, else the source tree's models/nano
+  std::string model;     // loco-nano.gguf
+  std::string registry;  // registry.yaml (its adapters and evaluation sets)
+  std::string router;    // router-classifier.json
+};
+
+// The family when its files are there; its model's sha256 is checked against the
+// registry's record (an error naming both hashes if they differ). nullopt when absent.
+std::optional<BuiltinModel> builtin_nano();
+
+// What loco prints wherever it uses the built-in model.
+inline constexpr const char* kBuiltinNotice =
+    "loco-nano, the built-in tiny demonstration model (about 6M parameters): it does simple "
+    "arithmetic word problems, very short Python functions and questions about a short "
+    "passage, and little else. For real use give a model with -m FILE or `model:` in the config file.";
+
+}  // namespace loco::cli

@@ -1,0 +1,76 @@
+// Data generators for loco-nano, the built-in demonstration family (`loco data`): math
+// word problems, Python tasks in HumanEval's format, reading-comprehension passages, and
+// general English from WordNet's glosses. Each is a pure function of its seed: the same
+// seed gives the same items on every platform (loco::Pcg32, no std distributions).
+// docs/nano.md describes the templates and the held-out split.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loco::datagen {
+
+// Train items come from the training templates (math) or the training seeds' stream; eval
+// items from templates (math) and names the training split never uses.
+enum class Split { Train, Eval };
+
+struct MathProblem {
+  std::string id;
+  std::string template_name;  // which template wrote it (eval templates never train)
+  int steps = 1;
+  std::string question;
+  std::string solution;       // worked steps, then "#### N"
+  int64_t answer = 0;
+};
+
+// `count` problems from the split's templates, each template in turn drawn at random.
+std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split);
+std::vector<std::string> math_template_names(Split split);
+
+struct CodeTask {
+  std::string id;
+  std::string family;       // what the function does, e.g. "sum_list"
+  std::string description;  // one sentence: "Write a Python function ..."
+  std::string prompt;       // HumanEval prompt: signature and docstring
+  std::string solution;     // the body, indented
+  std::string test;         // def check(candidate): ...
+  std::string entry_point;
+};
+
+std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split);
+
+struct PassageQuestion {
+  std::string id;
+  std::string passage;
+  std::string question;  // the question alone
+  std::string answer;    // a word or short phrase that the passage states
+};
+
+// The question as LocoLLM v1's analysis set asks it (passage, then question).
+std::string passage_prompt(const PassageQuestion& item);
+std::vector<PassageQuestion> passage_questions(uint64_t seed, int64_t count, Split split);
+
+// One WordNet synset: its words, part of speech and gloss (definition and examples).
+struct Gloss {
+  std::vector<std::string> words;  // underscores turned into spaces
+  char pos = 'n';                  // n, v, a (adjectives and satellites), r
+  std::string definition;
+  std::vector<std::string> examples;
+};
+
+// Reads WordNet's data.noun/verb/adj/adv from `dir` (Debian's wordnet-base installs them
+// in /usr/share/wordnet). Errors name the missing file or the malformed line.
+std::vector<Gloss> read_wordnet(const std::string& dir);
+
+struct GeneralQuestion {
+  std::string question;
+  std::string answer;
+};
+
+// Questions about words ("What does X mean?") answered from the glosses, in varied
+// wording; `count` of them, drawn from `glosses` with the seed.
+std::vector<GeneralQuestion> general_questions(const std::vector<Gloss>& glosses, uint64_t seed, int64_t count,
+                                               Split split);
+
+}  // namespace loco::datagen
