@@ -33,7 +33,7 @@ case "$scale" in
     base_epochs=2 base_lr=2e-3 adapter_epochs=1 adapter_lr=2e-3 rank=16 batch=4096 warmup=100 ;;
   mini)
     out=${out:-build/nano-mini}
-    n_general=600 n_math=400 n_code=200 n_analysis=200 n_eval=12 n_router=40
+    n_general=300 n_math=200 n_code=100 n_analysis=100 n_eval=8 n_router=30
     vocab=400 shape=data/nano/nano-mini.yaml
     base_epochs=1 base_lr=3e-3 adapter_epochs=1 adapter_lr=3e-3 rank=4 batch=1024 warmup=5 ;;
   *) echo "--scale must be full or mini" >&2; exit 2 ;;
@@ -46,6 +46,9 @@ data() { "$loco" data "$@" --wordnet "$wordnet"; }
 log "data ($scale)"
 data general --seed 1 --count "$n_general" -o "$work/general.jsonl"
 data math --seed 1 --count "$n_math" -o "$work/math.jsonl"
+# The math adapter learns column arithmetic (each digit a one-digit fact and a carry or
+# borrow); the base mix and the tokenizer see the plain equations.
+data math --seed 1 --count "$n_math" --worked columns -o "$work/math-columns.jsonl"
 data code --seed 1 --count "$n_code" -o "$work/code.jsonl"
 data analysis --seed 1 --count "$n_analysis" -o "$work/analysis.jsonl"
 data router --seed 2 --count "$n_router" -o "$work/router-queries.jsonl"
@@ -71,7 +74,9 @@ log "base model ($shape, $base_epochs epochs)"
 
 for domain in math code analysis; do
   log "adapter: $domain"
-  "$loco" train lora -m "$out/loco-nano.gguf" --data "$work/$domain.jsonl" --out "$out/$domain" --no-peft \
+  data_file="$work/$domain.jsonl"
+  [ "$domain" = math ] && data_file="$work/math-columns.jsonl"
+  "$loco" train lora -m "$out/loco-nano.gguf" --data "$data_file" --out "$out/$domain" --no-peft \
     --rank "$rank" --targets all --epochs "$adapter_epochs" --lr "$adapter_lr" --min-lr 1e-4 --warmup "$warmup" \
     --batch-tokens "$batch" --dropout 0.05 --seed 1 --threads "$threads"
 done
@@ -125,6 +130,7 @@ adapters:
     router_keywords: ["passage", "read the following"]
 EOF
 rm -rf "$work"
+cp data/nano/LICENSES.md "$out/LICENSES.md"
 ( cd "$out" && sha256sum loco-nano.gguf math.gguf code.gguf analysis.gguf router-classifier.json \
     router-embedding.json registry.yaml eval/*.jsonl > SHA256SUMS )
 log "done: $out ($(du -sh "$out" | cut -f1))"

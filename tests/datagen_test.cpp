@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "cli_runner.h"
 #include "datagen/word_lists.h"
@@ -28,11 +29,33 @@ int64_t apply(int64_t x, char op, int64_t y) {
   }
 }
 
+// "x op y = r" -> its four parts (std::regex trips GCC 12's maybe-uninitialized at -O1).
+bool parse_step(const std::string& line, int64_t& x, char& op, int64_t& y, int64_t& r) {
+  std::istringstream in(line);
+  std::string eq;
+  return static_cast<bool>(in >> x >> op >> y >> eq >> r) && eq == "=" && in.peek() == EOF &&
+         std::string("+-*/").find(op) != std::string::npos;
+}
+
+std::vector<int64_t> numbers_in(const std::string& text) {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < text.size();) {
+    if (std::isdigit(static_cast<unsigned char>(text[i])) == 0) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j])) != 0) ++j;
+    out.push_back(std::stoll(text.substr(i, j - i)));
+    i = j;
+  }
+  return out;
+}
+
 TEST(MathProblems, EveryStepIsRightAndTheAnswerIsTheLastResult) {
   for (Split split : {Split::Train, Split::Eval}) {
     const auto problems = math_problems(7, 3000, split);
     ASSERT_EQ(problems.size(), 3000u);
-    const std::regex step(R"((\d+) ([-+*/]) (\d+) = (\d+))");
     for (const MathProblem& p : problems) {
       std::istringstream lines(p.solution);
       std::string line, last;
@@ -40,10 +63,10 @@ TEST(MathProblems, EveryStepIsRightAndTheAnswerIsTheLastResult) {
       int64_t result = -1;
       while (std::getline(lines, line)) {
         last = line;
-        std::smatch m;
-        if (!std::regex_match(line, m, step)) continue;
-        const int64_t x = std::stoll(m[1]), y = std::stoll(m[3]), r = std::stoll(m[4]);
-        EXPECT_EQ(apply(x, m[2].str()[0], y), r) << p.question << "\n" << p.solution;
+        int64_t x = 0, y = 0, r = 0;
+        char op = 0;
+        if (!parse_step(line, x, op, y, r)) continue;
+        EXPECT_EQ(apply(x, op, y), r) << p.question << "\n" << p.solution;
         EXPECT_LE(x, 300) << p.question;  // operands of the first step come from the story
         result = r;
         ++steps;
@@ -57,10 +80,11 @@ TEST(MathProblems, EveryStepIsRightAndTheAnswerIsTheLastResult) {
 }
 
 TEST(MathProblems, NumbersInTheStoryAreAtMostAHundred) {
-  const std::regex number(R"(\d+)");
-  for (const MathProblem& p : math_problems(3, 2000, Split::Eval)) {
-    for (std::sregex_iterator it(p.question.begin(), p.question.end(), number), end; it != end; ++it) {
-      EXPECT_LE(std::stoll(it->str()), 100) << p.question;
+  for (Split split : {Split::Train, Split::Eval}) {
+    for (const MathProblem& p : math_problems(3, 2000, split)) {
+      // Training's sharing template reaches 9 x 12 = 108; evaluation stays within 100.
+      const int64_t limit = split == Split::Eval ? 100 : 108;
+      for (int64_t v : numbers_in(p.question)) EXPECT_LE(v, limit) << p.question;
     }
   }
 }
@@ -80,6 +104,53 @@ TEST(MathProblems, HeldOutTemplatesAndNamesNeverTrain) {
     }
   }
   EXPECT_EQ(seen.size(), eval.size());
+}
+
+TEST(ColumnArithmetic, HandWorkedCases) {
+  EXPECT_EQ(column_working(47, '+', 38), "7 + 8 = 15 (5, carry 1); 4 + 3 + 1 = 8; so 47 + 38 = 85");
+  EXPECT_EQ(column_working(61, '-', 28), "11 - 8 = 3 (3, borrow 1); 6 - 1 = 5, 5 - 2 = 3; so 61 - 28 = 33");
+  EXPECT_EQ(column_working(100, '-', 7), "10 - 7 = 3 (3, borrow 1); 10 - 1 = 9, 9 - 0 = 9 (9, borrow 1); 1 - 1 = 0, "
+                                         "so 100 - 7 = 93");
+  EXPECT_EQ(column_working(5, '*', 60), "0 * 5 = 0 (0); 6 * 5 = 30; so 5 * 60 = 300");
+  EXPECT_EQ(column_working(7, '*', 8), "so 7 * 8 = 56");
+  EXPECT_EQ(column_working(99, '/', 9), "so 99 / 9 = 11");
+  EXPECT_EQ(column_working(3, '+', 4), "so 3 + 4 = 7");
+}
+
+// Every column statement is a true fact, and the result is right, over all small operands.
+TEST(ColumnArithmetic, EveryColumnIsATrueFact) {
+  for (int64_t x = 0; x <= 150; ++x) {
+    for (int64_t y = 0; y <= 120; ++y) {
+      for (char op : {'+', '-', '*'}) {
+        if (op == '-' && y > x) continue;
+        if (op == '*' && y > 12) continue;
+        const std::string w = column_working(x, op, y);
+        const int64_t r = op == '+' ? x + y : op == '-' ? x - y : x * y;
+        ASSERT_EQ(w.substr(w.rfind("so ")), fmt::format("so {} {} {} = {}", x, op, y, r)) << w;
+        std::istringstream parts(w.substr(0, w.rfind("so ")));
+        for (std::string part; std::getline(parts, part, ';');) {
+          std::istringstream facts(part);
+          for (std::string fact; std::getline(facts, fact, ',');) {
+            if (fact.find('=') == std::string::npos) continue;
+            std::istringstream in(fact);
+            int64_t a = 0, b = 0, c = 0, v = 0;
+            char o1 = 0, o2 = 0;
+            std::string eq;
+            in >> a >> o1 >> b >> eq;
+            if (eq == "=") {
+              in >> v;
+              ASSERT_EQ(apply(a, o1, b), v) << fact << " in " << w;
+            } else {
+              o2 = eq[0];
+              in >> c >> eq >> v;
+              const int64_t ab = apply(a, o1, b);
+              ASSERT_EQ(o2 == '+' ? ab + c : ab - c, v) << fact << " in " << w;
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(MathProblems, SameSeedSameItemsOtherSeedOthers) {
@@ -211,6 +282,47 @@ TEST(WordNet, MalformedFilesAreErrorsNamingFileAndLine) {
     EXPECT_NE(std::string(e.what()).find("fewer words"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_wordnet(test::temp_dir() + "/no-such-wordnet"), Error);
+}
+
+}  // namespace
+}  // namespace loco::datagen
+
+namespace loco::datagen {
+namespace {
+
+std::vector<std::string> file_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(DataCli, WritesTrainAndEvalFormatsThatTrainingAndEvalRead) {
+  const std::string dir = test::temp_dir();
+  const std::string train = dir + "/math-train.jsonl", eval = dir + "/math-eval.jsonl", code = dir + "/code-eval.jsonl";
+  ASSERT_EQ(test::run_loco({"data", "math", "--count", "5", "--seed", "4", "-o", train}).exit_code, 0);
+  ASSERT_EQ(test::run_loco({"data", "math", "--count", "5", "--seed", "4", "--split", "eval", "-o", eval}).exit_code, 0);
+  ASSERT_EQ(test::run_loco({"data", "code", "--count", "3", "--split", "eval", "-o", code}).exit_code, 0);
+  EXPECT_EQ(file_lines(train).size(), 5u);
+  EXPECT_NE(file_lines(train)[0].find("\"question\""), std::string::npos);
+  EXPECT_NE(file_lines(eval)[0].find("\"eval_type\":\"numeric\""), std::string::npos);
+  EXPECT_NE(file_lines(code)[0].find("\"entry_point\""), std::string::npos);
+  // The same command writes the same bytes; stdout is the default output.
+  const test::CliResult again = test::run_loco({"data", "math", "--count", "5", "--seed", "4"});
+  ASSERT_EQ(again.exit_code, 0);
+  std::string joined;
+  for (const std::string& l : file_lines(train)) joined += l + "\n";
+  EXPECT_EQ(again.out, joined);
+}
+
+TEST(DataCli, BadRequestsAreOneLineErrorsOrUsageErrors) {
+  test::expect_one_line_error(
+      test::run_loco({"data", "general", "--count", "2", "--wordnet", test::temp_dir() + "/nowhere"}), "wordnet-base");
+  test::expect_one_line_error(test::run_loco({"data", "math", "-o", test::temp_dir() + "/no/such/dir/x.jsonl"}),
+                              "cannot write");
+  EXPECT_EQ(test::run_loco({"data", "poetry"}).exit_code, 2);
+  EXPECT_EQ(test::run_loco({"data", "math", "--count", "-3"}).exit_code, 2);
+  EXPECT_EQ(test::run_loco({"data", "math", "--split", "test"}).exit_code, 2);
 }
 
 }  // namespace

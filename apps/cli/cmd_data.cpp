@@ -26,6 +26,7 @@ struct DataOptions {
   std::string split = "train";
   std::string format;  // default: the split's
   std::string wordnet = "/usr/share/wordnet";
+  std::string worked = "plain";  // math: plain equations, or columns (digit by digit)
   std::string out = "-";
 };
 
@@ -34,10 +35,11 @@ std::string code_block(const std::string& code) { return "```python\n" + code + 
 std::vector<json> math_lines(const DataOptions& o, Split split, bool train) {
   std::vector<json> lines;
   for (const auto& m : datagen::math_problems(o.seed, o.count, split)) {
+    const std::string& solution = o.worked == "columns" ? m.column_solution : m.solution;
     if (train) {
-      lines.push_back({{"question", m.question}, {"answer", m.solution}});
+      lines.push_back({{"question", m.question}, {"answer", solution}});
     } else {
-      lines.push_back({{"id", m.id}, {"question", m.question}, {"answer", m.solution}, {"eval_type", "numeric"},
+      lines.push_back({{"id", m.id}, {"question", m.question}, {"answer", solution}, {"eval_type", "numeric"},
                        {"template", m.template_name}, {"steps", m.steps}});
     }
   }
@@ -148,6 +150,8 @@ Command register_data(CLI::App& root) {
   app->add_option("--format", o->format, "train (loco train's JSONL) or eval (loco eval's); default: the split")
       ->check(CLI::IsMember({"train", "eval"}));
   app->add_option("--wordnet", o->wordnet, "Directory of WordNet's data.* files (general, router)")->capture_default_str();
+  app->add_option("--worked", o->worked, "math: plain (one equation a step) or columns (digit by digit)")
+      ->capture_default_str()->check(CLI::IsMember({"plain", "columns"}));
   app->add_option("-o,--out", o->out, "Output JSONL (- for stdout)")->capture_default_str();
   return {app, [o] { return run_data(*o); }};
 }

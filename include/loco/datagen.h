@@ -21,8 +21,14 @@ struct MathProblem {
   int steps = 1;
   std::string question;
   std::string solution;       // worked steps, then "#### N"
+  std::string column_solution;  // the same steps worked column by column (column_working)
   int64_t answer = 0;
 };
+
+// One step "x op y = r" worked out column by column, e.g. column_working(61, '-', 28):
+// "11 - 8 = 3 (3, borrow 1); 6 - 1 = 5, 5 - 2 = 3; so 61 - 28 = 33". Sums, differences
+// and products by a one-digit number get columns; table facts and divisions stay one line.
+std::string column_working(int64_t x, char op, int64_t y);
 
 // `count` problems from the split's templates, each template in turn drawn at random.
 std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split);

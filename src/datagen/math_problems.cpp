@@ -4,7 +4,9 @@
 // names) that training never shows, so their score measures phrasing the model did not see.
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <functional>
+#include <stdexcept>
 
 #include "datagen/picker.h"
 #include "datagen/word_lists.h"
@@ -275,8 +277,15 @@ std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split
     prob.template_name = t.name;
     prob.steps = t.steps;
     prob.question = std::move(m.question);
-    for (const std::string& step : m.steps) prob.solution += step + "\n";
+    for (const std::string& step : m.steps) {
+      prob.solution += step + "\n";
+      long long x = 0, y = 0;
+      char op = 0;
+      if (std::sscanf(step.c_str(), "%lld %c %lld", &x, &op, &y) != 3) throw std::logic_error("bad step: " + step);
+      prob.column_solution += column_working(x, op, y) + "\n";
+    }
     prob.solution += "#### " + std::to_string(m.answer);
+    prob.column_solution += "#### " + std::to_string(m.answer);
     prob.answer = m.answer;
     out.push_back(std::move(prob));
   }
