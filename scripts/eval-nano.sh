@@ -15,8 +15,22 @@ mkdir -p "$out"
 for adapter in math code analysis; do
   "$loco" eval grid --adapter "$adapter" --votes 5 --seed 1 --out "$out/$adapter"
 done
-for router in classifier embedding; do
-  "$loco" router eval models/nano/eval/router.jsonl --router "$router" \
-    --model-file "models/nano/router-$router.json" -m models/nano/loco-nano.gguf | tee "$out/router-$router.txt"
+# Arithmetic apart from phrasing: the math adapter on fresh problems (new numbers and
+# names, seed 9) from the training templates.
+"$loco" data math --split train --format eval --seed 9 --count 200 -o "$out/math-train-templates.jsonl"
+for votes in 1 5; do
+  "$loco" eval run --set "$out/math-train-templates.jsonl" --adapter math --re2 off --votes "$votes" --seed 1 \
+    --out "$out/math-train-templates-$votes"
 done
+rm "$out/math-train-templates.jsonl"
+
+# The routers on fresh generated queries (held-out wordings and names) and on the
+# hand-written held-out queries of data/router.
+for router in classifier embedding; do
+  for set in models/nano/eval/router.jsonl data/router/natural_heldout.jsonl; do
+    "$loco" router eval "$set" --router "$router" --model-file "models/nano/router-$router.json" \
+      -m models/nano/loco-nano.gguf
+  done | tee "$out/router-$router.txt"
+done
+rm -f "$out"/*/generations.jsonl
 rm -rf "$out/.config" "$out/.data"

@@ -21,8 +21,9 @@ std::optional<BuiltinModel> builtin_nano();
 
 // What loco prints wherever it uses the built-in model.
 inline constexpr const char* kBuiltinNotice =
-    "loco-nano, the built-in tiny demonstration model (about 6M parameters): it does simple "
-    "arithmetic word problems, very short Python functions and questions about a short "
-    "passage, and little else. For real use give a model with -m FILE or `model:` in the config file.";
+    "loco-nano, the built-in tiny demonstration model (about 6M parameters): it knows only "
+    "simple arithmetic word problems, very short Python functions, questions about a short "
+    "passage and word definitions, and its answers are often wrong (measured: docs/nano-results.md). "
+    "For real use give a model with -m FILE or `model:` in the config file.";
 
 }  // namespace loco::cli
