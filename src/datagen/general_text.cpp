@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "datagen/picker.h"
+#include "datagen/word_lists.h"
 #include "loco/datagen.h"
 #include "loco/error.h"
 #include "loco/rng.h"

@@ -43,7 +43,4 @@ class Picker {
   Pcg32 rng_;
 };
 
-// Replaces every {key} in text with its value; an unknown key is a programming error.
-std::string fill(const std::string& text, const std::vector<std::pair<std::string, std::string>>& values);
-
 }  // namespace loco::datagen

@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "datagen/picker.h"
 
 namespace loco::datagen {
 

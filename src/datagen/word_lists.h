@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loco/datagen.h"
@@ -24,5 +25,9 @@ const std::vector<std::string>& jobs();
 const std::vector<std::string>& colours();
 const std::vector<std::string>& pets();
 const std::vector<std::string>& hobbies();
+
+// Fills a template: every {key} in text becomes its value; an unknown key is a
+// programming error (std::logic_error).
+std::string fill(const std::string& text, const std::vector<std::pair<std::string, std::string>>& values);
 
 }  // namespace loco::datagen
