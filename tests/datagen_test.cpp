@@ -318,8 +318,10 @@ TEST(DataCli, WritesTrainAndEvalFormatsThatTrainingAndEvalRead) {
 TEST(DataCli, BadRequestsAreOneLineErrorsOrUsageErrors) {
   test::expect_one_line_error(
       test::run_loco({"data", "general", "--count", "2", "--wordnet", test::temp_dir() + "/nowhere"}), "wordnet-base");
-  test::expect_one_line_error(test::run_loco({"data", "math", "-o", test::temp_dir() + "/no/such/dir/x.jsonl"}),
-                              "cannot write");
+  // A path under a regular file can be neither created nor written.
+  const std::string blocker = test::temp_dir() + "/data-cli-blocker";
+  std::ofstream(blocker) << "x";
+  test::expect_one_line_error(test::run_loco({"data", "math", "-o", blocker + "/x.jsonl"}), "cannot create");
   EXPECT_EQ(test::run_loco({"data", "poetry"}).exit_code, 2);
   EXPECT_EQ(test::run_loco({"data", "math", "--count", "-3"}).exit_code, 2);
   EXPECT_EQ(test::run_loco({"data", "math", "--split", "test"}).exit_code, 2);

@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "commands.h"
+#include "loco/atomic_file.h"
 #include "loco/datagen.h"
 #include "loco/error.h"
 #include "loco/eval/eval_set.h"
@@ -122,14 +122,7 @@ int run_data(const DataOptions& o) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
-  const std::string tmp = o.out + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(o.out + ": cannot write");
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    if (!f) throw Error(o.out + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), o.out.c_str()) != 0) throw Error(o.out + ": cannot rename " + tmp + " onto it");
+  write_file_atomically(o.out, text);
   fmt::print(stderr, "wrote {} {} {} lines ({} split, {} format) to {}\n", lines.size(), o.kind,
              o.kind == "router" ? "query" : "item", o.split, format, o.out);
   return 0;

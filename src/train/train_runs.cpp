@@ -10,13 +10,13 @@
 #include <sstream>
 
 #include "loco/chat_prompt.h"
+#include "loco/atomic_file.h"
 #include "loco/error.h"
 #include "loco/lora.h"
 #include "loco/model.h"
 #include "loco/sha256.h"
 #include "loco/thread_pool.h"
 #include "loco/train.h"
-#include "locollm/registry/yaml_util.h"
 #include "train/adapter_export.h"
 #include "train/full_model.h"
 #include "train/lora_trainer.h"
@@ -82,8 +82,8 @@ void load_data(const TrainRequest& q, const Tokenizer& tok, ChatFormat format, s
 
 void write_curve(const train::Trainer& trainer, const TrainResult& r, const std::string& title,
                  const std::string& subtitle) {
-  yaml::write_file_atomically(r.csv, train::loss_curve_csv(trainer.history()));
-  yaml::write_file_atomically(r.svg, train::loss_curve_svg(trainer.history(), title + r.name, subtitle));
+  write_file_atomically(r.csv, train::loss_curve_csv(trainer.history()));
+  write_file_atomically(r.svg, train::loss_curve_svg(trainer.history(), title + r.name, subtitle));
 }
 
 // Runs the trainer to the end with progress, validation and checkpoints; fills the

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <set>
 
+#include "loco/atomic_file.h"
 #include "loco/error.h"
 #include "loco/sha256.h"
 #include "locollm/registry/yaml_util.h"
@@ -457,7 +458,7 @@ std::string Registry::to_yaml() const {
   return text;
 }
 
-void Registry::save() const { yaml::write_file_atomically(file_, to_yaml()); }
+void Registry::save() const { write_file_atomically(file_, to_yaml()); }
 
 std::string Registry::dir() const {
   const fs::path parent = fs::path(file_).parent_path();

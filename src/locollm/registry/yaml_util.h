@@ -21,9 +21,6 @@ constexpr int64_t kMaxNodes = 1 << 20;
 
 // The file's bytes; nullopt if it does not exist. Throws Error on other failures.
 std::optional<std::string> read_file(const std::string& path);
-// Writes `text` to `path` through a temporary file in the same directory and a rename,
-// so readers never see a half-written file. Creates missing parent directories.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 // Parses one YAML document; syntax errors become FormatError("<label>: line L, column C: ...").
 YAML::Node parse(std::string_view text, const std::string& label);
