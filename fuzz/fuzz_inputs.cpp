@@ -1,7 +1,8 @@
 // libFuzzer target for every other parser that reads user-supplied bytes: the PEFT
 // safetensors reader, the adapter registry (YAML), the config file, saved router files
 // (JSON), labelled query files and training data (JSONL), evaluation sets and results,
-// answer extraction, the tokenizers and PEFT tensor names. The first
+// answer extraction, the tokenizers, PEFT tensor names, and `loco pull`'s model catalogue
+// and adapter indexes (JSON). The first
 // input byte picks the parser; the rest is its input. Each must return or throw a
 // loco::Error; a crash, hang, leak or sanitizer report is a bug. Two properties are checked
 // as well: a registry that parses writes YAML that parses back to the same YAML, and a
@@ -21,6 +22,7 @@
 #include "lora/safetensors.h"
 #include "train/train_data.h"
 #include "loco/answer.h"
+#include "loco/catalogue.h"
 #include "loco/error.h"
 #include "loco/eval/eval_set.h"
 #include "loco/eval/results.h"
@@ -132,7 +134,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t selector = data[0] % 9;
+  const uint8_t selector = data[0] % 10;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     switch (selector) {
@@ -204,6 +206,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         break;
       }
+      case 9:
+        // The same bytes as a model catalogue and as an adapter index.
+        try {
+          (void)loco::parse_catalogue(text, "fuzz-catalogue.json");
+        } catch (const loco::Error&) {
+        }
+        (void)loco::parse_adapter_index(text, "https://fuzz.example/index.json");
+        break;
       default: tokenizer_round_trip(text); break;
     }
   } catch (const loco::Error&) {

@@ -3,7 +3,8 @@
 # is written with that byte in front: 0 safetensors (a small PEFT-style file), 1 registry
 # YAML (the LocoLLM v1 registry), 2 config YAML, 3 router JSON / labelled JSONL, 4 model
 # output for answer extraction, 5-7 tokenizer text (the shared tokenizer test inputs,
-# encoded with the Qwen3, Llama 3 and Llama 2 vocabularies), 8 PEFT tensor names.
+# encoded with the Qwen3, Llama 3 and Llama 2 vocabularies), 8 PEFT tensor names, 9 the
+# model catalogue / adapter index JSON.
 #   run_fuzz_inputs.sh FUZZER FUZZ_DIR TESTDATA DATASETS WORK_DIR SECONDS
 set -euo pipefail
 fuzzer=$1 fuzz_dir=$2 testdata=$3 datasets=$4 work=$5 seconds=$6
@@ -23,6 +24,8 @@ seed 3 eval-code "$fuzz_dir/../data/eval/locollm-v1/code.jsonl"
 seed 3 train "$fuzz_dir/seeds/train.jsonl"
 seed 4 answers "$fuzz_dir/seeds/answers.txt"
 seed 8 peft-names "$fuzz_dir/seeds/peft_names.txt"
+seed 9 catalogue "$fuzz_dir/../data/models/catalogue.json"
+seed 9 adapter-index "$fuzz_dir/seeds/adapter_index.json"
 for v in qwen3 llama3 llama-spm; do
   seed 5 "tok-$v" "$testdata/tokenizer/ggml-vocab-$v.gguf.inp"
 done

@@ -1,18 +1,23 @@
-// `loco adapters list|show|add|remove|activate`: the user's adapter registry
-// (<data>/adapters/registry.yaml, see docs/registry.md).
+// `loco adapters list|show|add|remove|activate|search|pull`: the user's adapter registry
+// (<data>/adapters/registry.yaml, see docs/registry.md) and adapter indexes
+// (docs/models.md).
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <unistd.h>
 
+#include "adapter_install.h"
 #include "commands.h"
+#include "loco/catalogue.h"
 #include "loco/error.h"
 #include "loco/lora.h"
 #include "loco/model.h"
+#include "loco/pull.h"
 #include "loco/registry.h"
 #include "loco/sha256.h"
 #include "loco/user_config.h"
@@ -43,6 +48,9 @@ struct AdaptersOptions {
   bool copy = false;
   bool force = false;
   bool activate = false;
+  // search / pull
+  std::string index;
+  std::string query;
 };
 
 void add_location_flags(CLI::App& app, AdaptersOptions& opt) {
@@ -52,10 +60,11 @@ void add_location_flags(CLI::App& app, AdaptersOptions& opt) {
                  "Registry file (default: <data dir>/adapters/registry.yaml)");
 }
 
-std::string registry_path(const AdaptersOptions& opt) {
-  if (!opt.registry_file.empty()) return opt.registry_file;
-  return resolve_user_paths(opt.config_file, opt.data_dir).registry_file();
+AdapterLocation location(const AdaptersOptions& opt) {
+  return {opt.config_file, opt.data_dir, opt.registry_file, opt.model};
 }
+
+std::string registry_path(const AdaptersOptions& opt) { return registry_path(location(opt)); }
 
 bool exists(const std::string& path) {
   std::error_code ec;
@@ -190,18 +199,6 @@ int run_show(const AdaptersOptions& opt) {
   return 0;
 }
 
-// The base model an adapter is checked against: --model, else the registry's base model
-// file, else the config's model.
-std::string base_model_path(const AdaptersOptions& opt, const Registry& reg) {
-  if (!opt.model.empty()) return opt.model;
-  if (reg.base_model && !reg.base_model->path.empty()) return reg.resolve(reg.base_model->path);
-  const UserPaths paths = resolve_user_paths(opt.config_file, opt.data_dir);
-  const Settings settings = merge_settings(load_config(paths.config_file), {});
-  if (!settings.model.empty()) return settings.model;
-  throw Error("no base model to check the adapter against: give --model, set base_model.path in " +
-              reg.file() + ", or set model in " + paths.config_file);
-}
-
 // Copies the adapter (a file, or a PEFT directory's files) into <registry dir>/<name>/,
 // through a temporary folder so that a failed copy leaves nothing half-written. Returns the
 // path to record, relative to the registry.
@@ -249,7 +246,10 @@ int run_add(const AdaptersOptions& opt) {
     throw Error(opt.path + ": not a PEFT adapter directory (no adapter_model.safetensors)");
   }
 
-  const std::string model_path = base_model_path(opt, reg);
+  const std::string model_path = base_model_path(location(opt), reg);
+  // The adapter's own record of its base, checked before the slower load.
+  const BaseCheck check = check_base(opt.name, recorded_base_sha256(source.string()), model_path,
+                                     resolve_user_paths(opt.config_file, opt.data_dir).data_dir, opt.force);
   const auto model = Model::load(model_path);
   try {
     LoraAdapter::load(source.string(), *model);
@@ -269,6 +269,7 @@ int run_add(const AdaptersOptions& opt) {
   entry.active = opt.activate;
   entry.sha256 = sha256_file(weights);
   if (is_peft) entry.config_sha256 = sha256_file((source / "adapter_config.json").string());
+  record_base_check(entry, check);
   const AdapterEntry* previous = reg.find(opt.name);
   const std::string previous_path = previous ? reg.resolve(previous->path) : "";
   const std::string own_dir = (fs::path(reg.dir()) / opt.name).string();
@@ -285,8 +286,8 @@ int run_add(const AdaptersOptions& opt) {
     fs::remove_all(own_dir, ec);
   }
   const AdapterEntry* added = reg.find(opt.name);
-  fmt::print("added '{}' ({}, domain {}{}) -> {}\nsha256 {}\n", added->name, added->type, added->domain,
-             added->active ? ", active" : "", reg.resolve(added->path), added->sha256);
+  fmt::print("added '{}' ({}, domain {}{}) -> {}\nsha256 {}\n{}\n", added->name, added->type, added->domain,
+             added->active ? ", active" : "", reg.resolve(added->path), added->sha256, base_check_note(check));
   return 0;
 }
 
@@ -334,6 +335,64 @@ int run_activate(const AdaptersOptions& opt) {
   return 0;
 }
 
+// --index, else $LOCO_ADAPTER_INDEX.
+AdapterIndex load_index(const AdaptersOptions& opt) {
+  std::string where = opt.index;
+  if (where.empty()) {
+    if (const char* env = std::getenv("LOCO_ADAPTER_INDEX"); env != nullptr) where = env;
+  }
+  if (where.empty()) throw Error("no adapter index: give --index URL (or set LOCO_ADAPTER_INDEX)");
+  return parse_adapter_index(fetch_text(where), where);
+}
+
+bool contains_nocase(const std::string& text, const std::string& needle) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return s;
+  };
+  return lower(text).find(lower(needle)) != std::string::npos;
+}
+
+int run_search(const AdaptersOptions& opt) {
+  const AdapterIndex index = load_index(opt);
+  Json found = Json::array();
+  size_t n = 0;
+  for (const IndexAdapter& a : index.adapters) {
+    const std::string haystack = a.name + " " + a.domain + " " + a.description + " " + joined(a.router_keywords);
+    if (!opt.query.empty() && !contains_nocase(haystack, opt.query)) continue;
+    ++n;
+    if (opt.json) {
+      Json j{{"name", a.name}, {"domain", a.domain.empty() ? a.name : a.domain}, {"version", a.version},
+             {"type", a.type}, {"description", a.description}, {"license", a.license}, {"base", a.base},
+             {"base_sha256", a.base_sha256}, {"eval", Json::object()}};
+      for (const auto& [k, v] : a.eval) j["eval"][k] = v;
+      found.push_back(j);
+      continue;
+    }
+    std::string scores;
+    for (const auto& [k, v] : a.eval) scores += (scores.empty() ? "" : ", ") + fmt::format("{} {:.3g}", k, v);
+    fmt::print("{}  {} {}  domain {}  license {}  base {}\n", a.name, a.type, or_dash(a.version),
+               a.domain.empty() ? a.name : a.domain, or_dash(a.license),
+               a.base.empty() ? a.base_sha256.substr(0, 12) : a.base + " (" + a.base_sha256.substr(0, 12) + ")");
+    if (!a.description.empty()) fmt::print("    {}\n", a.description);
+    if (!scores.empty()) fmt::print("    eval: {}\n", scores);
+  }
+  if (opt.json) {
+    fmt::print("{}\n", Json{{"index", index.origin}, {"adapters", found}}.dump(2));
+  } else if (n == 0) {
+    fmt::print("no adapters in {}{}\n", index.origin, opt.query.empty() ? "" : " match '" + opt.query + "'");
+  }
+  return 0;
+}
+
+int run_pull(const AdaptersOptions& opt) {
+  const AdapterIndex index = load_index(opt);
+  const IndexAdapter* a = index.find(opt.name);
+  if (a == nullptr) throw Error(index.origin + ": no adapter named '" + opt.name + "' (loco adapters search lists them)");
+  pull_adapter_package(*a, location(opt), opt.force, opt.activate);
+  return 0;
+}
+
 const CLI::Validator kAdapterName(
     [](std::string& name) {
       return is_valid_adapter_name(name)
@@ -343,6 +402,15 @@ const CLI::Validator kAdapterName(
     "NAME");
 
 }  // namespace
+
+int remove_adapter(const AdapterLocation& where, const std::string& name) {
+  AdaptersOptions opt;
+  opt.config_file = where.config_file;
+  opt.data_dir = where.data_dir;
+  opt.registry_file = where.registry_file;
+  opt.name = name;
+  return run_remove(opt);
+}
 
 Command register_adapters(CLI::App& root) {
   auto opt = std::make_shared<AdaptersOptions>();
@@ -372,7 +440,8 @@ Command register_adapters(CLI::App& root) {
   add->add_option("-m,--model", opt->model,
                   "Base model GGUF to check it against (default: registry base_model.path, then config)");
   add->add_flag("--copy", opt->copy, "Copy it into the data directory (default: reference it in place)");
-  add->add_flag("--force", opt->force, "Replace an adapter of the same name");
+  add->add_flag("--force", opt->force,
+                "Replace an adapter of the same name; register it even if it records another base sha256");
   add->add_flag("--activate", opt->activate, "Make it the active adapter of its domain");
 
   CLI::App* remove = app->add_subcommand("remove", "Unregister an adapter (deletes only copied files)");
@@ -383,12 +452,29 @@ Command register_adapters(CLI::App& root) {
   add_location_flags(*activate, *opt);
   activate->add_option("name", opt->name, "Adapter name")->required();
 
-  return {app, [opt, list, show, add, remove, activate] {
+  CLI::App* search = app->add_subcommand("search", "List the adapters of an index (a JSON file at a URL)");
+  add_location_flags(*search, *opt);
+  search->add_option("query", opt->query, "Only adapters whose name, domain, description or keywords contain it");
+  search->add_option("--index", opt->index, "Index URL or file (default: $LOCO_ADAPTER_INDEX)");
+  search->add_flag("--json", opt->json, "Print JSON");
+
+  CLI::App* pull = app->add_subcommand("pull", "Download an adapter from an index, verify it and register it");
+  add_location_flags(*pull, *opt);
+  pull->add_option("name", opt->name, "Adapter name in the index")->required()->check(kAdapterName);
+  pull->add_option("--index", opt->index, "Index URL or file (default: $LOCO_ADAPTER_INDEX)");
+  pull->add_option("-m,--model", opt->model,
+                   "Base model GGUF to check it against (default: registry base_model.path, then config)");
+  pull->add_flag("--force", opt->force, "Replace an adapter of the same name; install even if its base differs");
+  pull->add_flag("--activate", opt->activate, "Make it the active adapter of its domain");
+
+  return {app, [opt, list, show, add, remove, activate, search, pull] {
             if (list->parsed()) return run_list(*opt);
             if (show->parsed()) return run_show(*opt);
             if (add->parsed()) return run_add(*opt);
             if (remove->parsed()) return run_remove(*opt);
             if (activate->parsed()) return run_activate(*opt);
+            if (search->parsed()) return run_search(*opt);
+            if (pull->parsed()) return run_pull(*opt);
             return 2;
           }};
 }

@@ -31,5 +31,8 @@ Command register_chat(CLI::App& root);
 Command register_eval(CLI::App& root);
 Command register_train(CLI::App& root);
 Command register_data(CLI::App& root);
+Command register_pull(CLI::App& root);
+Command register_models(CLI::App& root);
+Command register_rm(CLI::App& root);
 
 }  // namespace loco::cli

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
       loco::cli::register_eval(root),
       loco::cli::register_train(root),
       loco::cli::register_data(root),
+      loco::cli::register_pull(root),
+      loco::cli::register_models(root),
+      loco::cli::register_rm(root),
   };
 
   try {

@@ -179,6 +179,8 @@ TrainResult train_lora(const LoraTrainRequest& q, const std::function<void(const
                   fs::path(q.data).filename().string(), s.rank, s.alpha, s.lr, s.epochs, s.epochs == 1 ? "" : "s");
   drive(trainer, q, r, "LoRA training: ", subtitle, progress);
   r.notes["base_model"] = fs::path(q.model).filename().string();
+  // The exact base file: `loco adapters add` and `pull` refuse the adapter over another one.
+  r.notes["base_sha256"] = sha256_file(q.model);
   r.notes["settings"] = fmt::format("rank={} alpha={} targets={} dropout={} {}", s.rank, s.alpha, q.targets, s.dropout,
                                     common_settings(q));
   train::write_gguf_adapter(trainer.adapter(), *model, r.gguf, r.notes);

@@ -1,0 +1,164 @@
+// `loco pull NAME|hf:OWNER/REPO[:FILE]|URL`: downloads a base model into the data
+// directory (or a PEFT adapter from Hugging Face into the registry), resumable and
+// verified, and makes the first base pulled the default model (docs/models.md).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "adapter_install.h"
+#include "commands.h"
+#include "loco/catalogue.h"
+#include "loco/error.h"
+#include "loco/model_store.h"
+#include "loco/progress_bar.h"
+#include "loco/pull.h"
+#include "loco/user_config.h"
+
+namespace loco::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PullOptions {
+  std::string spec;
+  std::string config_file;
+  std::string data_dir;
+  std::string model;  // for adapters: the base to check against
+  bool make_default = false;
+  bool force = false;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// A model file must be GGUF: a server's HTML error page with status 200 is not.
+bool has_gguf_magic(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in.gcount() == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F';
+}
+
+void announce_default(const PullOptions& opt, const UserPaths& paths, const std::string& model_path) {
+  const bool changed = set_default_model(paths.config_file, model_path, opt.make_default);
+  if (changed) {
+    fmt::print("default model: {} (model: in {}); loco query and loco chat use it without -m\n", model_path,
+               paths.config_file);
+    return;
+  }
+  const Settings settings = merge_settings(load_config(paths.config_file), {});
+  if (settings.model != model_path) {
+    fmt::print("the default model stays {} (loco pull --default {} makes this one the default)\n", settings.model,
+               opt.spec);
+  }
+}
+
+int pull_model(const PullOptions& opt, const PullTarget& target) {
+  const UserPaths paths = resolve_user_paths(opt.config_file, opt.data_dir);
+  ModelStore store = ModelStore::load(paths.data_dir);
+  const RemoteFile& file = target.files.front();
+  const std::string dest = (fs::path(store.dir()) / file.name).string();
+  const InstalledModel* known = store.find(target.name);
+
+  if (known != nullptr && known->file == file.name && fs::exists(dest) && !opt.force) {
+    fmt::print("{} is already installed: {} ({}, sha256 {})\n", target.name, dest, format_bytes(known->size),
+               known->sha256);
+    announce_default(opt, paths, dest);
+    return 0;
+  }
+
+  DownloadRequest req;
+  req.url = file.url;
+  req.dest = dest;
+  req.expected_size = file.size;
+  req.expected_sha256 = file.sha256;
+  // Trust on first use: without a catalogue hash, a re-download must match the first one.
+  if (req.expected_sha256.empty() && known != nullptr && known->file == file.name) req.expected_sha256 = known->sha256;
+  fmt::print("pulling {} from {}\n", target.name, file.url);
+  std::fflush(stdout);
+  ProgressBar bar(file.name);
+  req.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  DownloadResult r;
+  try {
+    r = download_file(req);
+  } catch (...) {
+    bar.finish();
+    throw;
+  }
+  bar.finish();
+  if (!has_gguf_magic(dest)) {
+    std::error_code ec;
+    fs::remove(dest, ec);
+    throw Error(dest + ": not a GGUF file (the server sent something else); deleted");
+  }
+
+  InstalledModel m;
+  m.name = target.name;
+  m.file = file.name;
+  m.size = r.size;
+  m.sha256 = r.sha256;
+  m.url = file.url;
+  m.verified = r.verified;
+  m.pulled_at = utc_now();
+  store.put(m);
+  store.save();
+
+  if (r.restarted) fmt::print("the server does not resume downloads: the file was fetched from the start\n");
+  if (r.resumed_from > 0) fmt::print("resumed after {} already downloaded\n", format_bytes(r.resumed_from));
+  fmt::print("pulled {}: {} ({})\nsha256 {}\n", target.name, dest, format_bytes(r.size), r.sha256);
+  if (r.verified) {
+    fmt::print("verified: size and sha256 match {}\n", target.from_catalogue ? "the catalogue" : "the first download");
+  } else {
+    fmt::print("not verified: {} no sha256 for this file; this hash is recorded now (trust on first use) and "
+               "later downloads of it must match\n",
+               target.from_catalogue ? "the catalogue records" : "there is");
+  }
+  announce_default(opt, paths, dest);
+  return 0;
+}
+
+int pull_peft_adapter(const PullOptions& opt, const PullTarget& target) {
+  IndexAdapter package;
+  package.name = target.name;
+  package.type = "lora-peft";
+  package.files = target.files;
+  AdapterLocation where{opt.config_file, opt.data_dir, "", opt.model};
+  pull_adapter_package(package, where, opt.force, /*activate=*/false);
+  return 0;
+}
+
+int run_pull(const PullOptions& opt) {
+  const Catalogue catalogue = load_catalogue(default_catalogue_path());
+  const PullTarget target = resolve_pull_target(opt.spec, catalogue);
+  if (target.kind == PullTarget::Kind::PeftAdapter) return pull_peft_adapter(opt, target);
+  return pull_model(opt, target);
+}
+
+}  // namespace
+
+Command register_pull(CLI::App& root) {
+  auto opt = std::make_shared<PullOptions>();
+  CLI::App* app = root.add_subcommand(
+      "pull", "Download a base model (catalogue name, hf:OWNER/REPO:FILE or URL) or a PEFT adapter (hf:OWNER/REPO)");
+  app->add_option("name", opt->spec, "qwen3-4b, hf:OWNER/REPO[:FILE] or an http(s) URL")->required();
+  app->add_option("--config", opt->config_file, "Config file (default: <config dir>/config.yaml)");
+  app->add_option("--data-dir", opt->data_dir, "Data directory (default: $LOCO_DATA_DIR, $XDG_DATA_HOME/loco)");
+  app->add_option("-m,--model", opt->model, "For an adapter: the base model GGUF to check it against");
+  app->add_flag("--default", opt->make_default, "Make this model the default even if another one is configured");
+  app->add_flag("--force", opt->force,
+                "Download again even if installed; for an adapter, replace one of that name and accept another base");
+  return {app, [opt] { return run_pull(*opt); }};
+}
+
+}  // namespace loco::cli
