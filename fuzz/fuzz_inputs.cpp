@@ -22,6 +22,7 @@
 #include "lora/safetensors.h"
 #include "train/train_data.h"
 #include "loco/answer.h"
+#include "loco/context.h"
 #include "loco/catalogue.h"
 #include "loco/error.h"
 #include "loco/eval/eval_set.h"
@@ -132,9 +133,33 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
+// A context file, read as Markdown and as code; selecting from it never passes the budget
+// and always keeps what is mandatory.
+static void context_selection(std::string_view text) {
+  for (const char* name : {"fuzz.md", "fuzz.py"}) {
+    loco::ContextDocument doc;
+    try {
+      doc = loco::parse_context(text, name);
+    } catch (const loco::Error&) {
+      continue;
+    }
+    const loco::TokenCounter count = [](std::string_view t) { return static_cast<int64_t>(t.size() / 4 + 1); };
+    const std::vector<loco::ContextDocument> docs = {doc};
+    for (int64_t budget : {int64_t{0}, int64_t{64}, int64_t{1024}}) {
+      try {
+        const loco::ContextSelection sel = loco::select_context(docs, "what does the text say about it", budget, count);
+        if (sel.used_tokens > budget) broken("a context selection passed its budget");
+        if (doc.mandatory && sel.used_count() != sel.sections.size()) broken("a mandatory section was left out");
+      } catch (const loco::Error&) {
+        if (!doc.mandatory) broken("an optional context failed to fit instead of being cut");
+      }
+    }
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t selector = data[0] % 10;
+  const uint8_t selector = data[0] % 11;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     switch (selector) {
@@ -214,6 +239,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         (void)loco::parse_adapter_index(text, "https://fuzz.example/index.json");
         break;
+      case 10: context_selection(text); break;
       default: tokenizer_round_trip(text); break;
     }
   } catch (const loco::Error&) {

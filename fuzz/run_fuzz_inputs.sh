@@ -4,7 +4,7 @@
 # YAML (the LocoLLM v1 registry), 2 config YAML, 3 router JSON / labelled JSONL, 4 model
 # output for answer extraction, 5-7 tokenizer text (the shared tokenizer test inputs,
 # encoded with the Qwen3, Llama 3 and Llama 2 vocabularies), 8 PEFT tensor names, 9 the
-# model catalogue / adapter index JSON.
+# model catalogue / adapter index JSON, 10 a context file (front matter, rubric, sections).
 #   run_fuzz_inputs.sh FUZZER FUZZ_DIR TESTDATA DATASETS WORK_DIR SECONDS
 set -euo pipefail
 fuzzer=$1 fuzz_dir=$2 testdata=$3 datasets=$4 work=$5 seconds=$6
@@ -26,6 +26,8 @@ seed 4 answers "$fuzz_dir/seeds/answers.txt"
 seed 8 peft-names "$fuzz_dir/seeds/peft_names.txt"
 seed 9 catalogue "$fuzz_dir/../data/models/catalogue.json"
 seed 9 adapter-index "$fuzz_dir/seeds/adapter_index.json"
+seed 10 context-rubric "$fuzz_dir/seeds/context_rubric.md"
+seed 10 context-notes "$fuzz_dir/../docs/context.md"
 for v in qwen3 llama3 llama-spm; do
   seed 5 "tok-$v" "$testdata/tokenizer/ggml-vocab-$v.gguf.inp"
 done

@@ -248,13 +248,52 @@ TEST_F(AssistantTest, SeededAnswersAreReproducible) {
 
 TEST_F(AssistantTest, ContextThatDoesNotFitIsAClearError) {
   QueryOptions q = options();
-  q.context = std::string(20000, 'a');
-  q.context_label = "huge.md";
+  q.context = {parse_context("---\nkind: specification\n---\n" + std::string(20000, 'a') + "\n", "huge.md")};
   try {
     assistant.ask("Summarise.", q);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("huge.md"), std::string::npos) << e.what();
+  }
+}
+
+// An adapter's registry `context` comes with every question it answers, before the
+// user's own, named as the registry names it; a missing file is an error naming both.
+TEST(AssistantAdapterContext, RegistryContextEntersThePromptFirst) {
+  const std::string dir = test::temp_dir();
+  std::ofstream(dir + "/steps.md") << "---\nkind: template\n---\nStep 1: ...\nAnswer: N\n";
+  std::ofstream(dir + "/registry.yaml") << "adapters:\n"
+      "  math:\n    type: lora-gguf\n    path: " << test::model_path("tiny-qwen3-lora-attn.gguf") << "\n"
+      "    context: [steps.md]\n"
+      "  broken:\n    type: lora-gguf\n    path: " << test::model_path("tiny-qwen3-lora-attn.gguf") << "\n"
+      "    context: [nope.md]\n";
+  const Registry registry = Registry::load(dir + "/registry.yaml");
+  ASSERT_EQ(registry.find("math")->context, std::vector<std::string>{"steps.md"});
+  EXPECT_NE(registry.to_yaml().find("context: [\"steps.md\"]"), std::string::npos) << registry.to_yaml();
+  auto model = Model::load(test::model_path("tiny-qwen3-q8_0.gguf"));
+  Assistant assistant{model, registry, nullptr, Assistant::Options{512, 1, KvType::F16}};
+  QueryOptions q;
+  q.max_tokens = 8;
+  q.adapter = "math";
+  q.context = {parse_context("Apples are red.\n", "notes.md")};
+  const PreparedQuery p = assistant.prepare("How many apples?", q);
+  ASSERT_EQ(p.context.sections.size(), 2u);
+  EXPECT_EQ(p.context.sections[0].source, "steps.md");
+  EXPECT_TRUE(p.context.sections[0].mandatory);
+  EXPECT_EQ(p.context.sections[1].source, "notes.md");
+  EXPECT_EQ(p.context.used_count(), 2u);
+  const std::string text = assistant.tokenizer().decode(p.prompt);
+  EXPECT_NE(text.find("Give the answer in this structure (steps.md):\nStep 1: ...\nAnswer: N"), std::string::npos) << text;
+  EXPECT_LT(text.find("Apples are red."), text.find("Step 1:")) << text;  // excerpts before instructions
+  q.adapter = "none";
+  EXPECT_EQ(assistant.prepare("How many apples?", q).context.sections.size(), 1u);  // the base has no registry context
+  q.adapter = "broken";
+  try {
+    assistant.prepare("How many apples?", q);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("adapter 'broken': its context: " + dir + "/nope.md: no such file"),
+              std::string::npos) << e.what();
   }
 }
 

@@ -197,6 +197,41 @@ TEST(ChatPty, LongConversationNeverFailsForLength) {
   EXPECT_EQ(chat.output().find("-- try:"), std::string::npos);  // --no-nudges
 }
 
+// /context add, list and drop: documents go with every question until dropped, and each
+// answer says what it used of them.
+TEST(ChatPty, ContextCommands) {
+  const std::string dir = test::temp_dir() + "/chat-context";
+  std::filesystem::create_directories(dir + "/pack");
+  std::ofstream(dir + "/pack/notes.md") << "# Apples\nThe basket holds apples.\n\n# Pears\nPears are green.\n";
+  std::ofstream(dir + "/pack/rubric.md") << "---\nkind: rubric\n---\n## Count\n- right: the count is correct\n";
+  PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-n", "4", "-t", "1",
+                   "--no-nudges"},
+                  {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config", "TERM=dumb"});
+  ASSERT_TRUE(chat.expect("> ")) << chat.output();
+  chat.send("/context list");
+  ASSERT_TRUE(chat.expect("no context documents")) << chat.output();
+  chat.send("/context add " + dir + "/pack");
+  ASSERT_TRUE(chat.expect("context: added 2 document(s)")) << chat.output();
+  chat.send("/context list");
+  ASSERT_TRUE(chat.expect("1. " + dir + "/pack/notes.md (excerpt, 2 section(s))")) << chat.output();
+  ASSERT_TRUE(chat.expect("2. " + dir + "/pack/rubric.md (rubric, mandatory, 1 section(s))")) << chat.output();
+  chat.send("How many apples are in the basket?");
+  ASSERT_TRUE(chat.expect("-- context: 3 of 3 sections")) << chat.output();
+  chat.send("/context list");
+  ASSERT_TRUE(chat.expect("last answer used 2")) << chat.output();
+  ASSERT_TRUE(chat.expect("last answer: 3 of 3 sections")) << chat.output();
+  chat.send("/context drop 7");
+  ASSERT_TRUE(chat.expect("usage: /context drop N (1 to 2")) << chat.output();
+  chat.send("/context drop 1");
+  ASSERT_TRUE(chat.expect("context: dropped 1. " + dir + "/pack/notes.md")) << chat.output();
+  chat.send("/context add " + dir + "/missing.md");
+  ASSERT_TRUE(chat.expect("error: " + dir + "/missing.md: no such file or directory")) << chat.output();
+  chat.send("And pears?");
+  ASSERT_TRUE(chat.expect("-- context: 1 of 1 sections")) << chat.output();
+  chat.send("/quit");
+  EXPECT_EQ(chat.wait_exit(), 0) << chat.output();
+}
+
 TEST(ChatPty, EndOfInputLeavesCleanly) {
   const std::string dir = test::temp_dir();
   PtySession chat({test::cli_path(), "chat", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "-t", "1"},

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "loco/error.h"
 #include "loco/gguf.h"
 #include "loco/chat_template.h"
@@ -19,33 +21,48 @@ TEST(PromptBuilder, SystemFewShotContextAndQuestionInOrder) {
   spec.question = "Q?";
   spec.system_prompt = "Be brief.";
   spec.few_shot = {{"1+1?", "2"}};
-  spec.context = "Rubric: show working.";
-  spec.context_label = "rubric.md";
-  auto m = build_messages(spec);
+  spec.context = {parse_context("---\nkind: rubric\n---\n## Working\n- full: every step shown\n", "rubric.md")};
+  auto m = build_messages(spec, render_mandatory_context(spec.context));
   ASSERT_EQ(m.size(), 4u);
   EXPECT_EQ(m[0].role, "system");
   EXPECT_EQ(m[1].content, "1+1?");
   EXPECT_EQ(m[2].role, "assistant");
-  EXPECT_EQ(m[3].content, "Context (rubric.md):\nRubric: show working.\n\nQ?\nRead the question again: Q?");
+  EXPECT_EQ(m[3].content,
+            "Rubric (rubric.md): the answer will be checked against these criteria.\n- Working: full = every step "
+            "shown\n\nQ?\nRead the question again: Q?");
 }
 
-TEST(PromptBuilder, ContextThatDoesNotFitIsAClearError) {
+// Mandatory context that cannot fit says by how many tokens, with numbers that add up:
+// needed - over = what the prompt leaves (512 - 128 - the prompt without context).
+TEST(PromptBuilder, MandatoryContextThatDoesNotFitSaysByHowMuch) {
   GgufFile f = GgufFile::open(test::model_path("tiny-qwen3-f32.gguf"));
   Tokenizer tok = Tokenizer::from_gguf(f);
   PromptSpec spec;
   spec.question = "Summarise the rubric.";
-  spec.context = std::string(3000, 'x') + " the end";
-  spec.context_label = "rubric.md";
+  spec.context = {parse_context("---\nkind: template\n---\n" + std::string(3000, 'x') + " the end\n", "form.md")};
+  const int64_t rest = static_cast<int64_t>(
+      tokenize_chat(tok, ChatFormat::Qwen3, build_messages(spec, ""), ChatOptions{}).size());
+  const int64_t needed = static_cast<int64_t>(tok.encode(render_mandatory_context(spec.context), false, false).size());
+  const int64_t room = 384 - rest;
+  ASSERT_GT(needed, room);
   try {
     build_prompt_tokens(spec, tok, ChatFormat::Qwen3, ChatOptions{}, 512, 128);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find("rubric.md"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("384 fit"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(form.md)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(fmt::format("needs {} tokens, {} more than the {} this prompt leaves", needed, needed - room, room)),
+              std::string::npos) << msg;
   }
-  spec.context = "short rubric";
-  EXPECT_LE(build_prompt_tokens(spec, tok, ChatFormat::Qwen3, ChatOptions{}, 512, 128).size(), 384u);
+  // The same text as an excerpt is cut to what fits instead.
+  std::string notes;
+  for (int i = 0; i < 60; ++i) notes += "The rubric asks for a summary of part " + std::to_string(i) + ".\n\n";
+  spec.context = {parse_context(notes, "form.md")};
+  ContextSelection chosen;
+  const auto tokens = build_prompt_tokens(spec, tok, ChatFormat::Qwen3, ChatOptions{}, 512, 128, &chosen);
+  EXPECT_LE(tokens.size(), 384u);
+  EXPECT_GT(chosen.left_out_count(), 0u);
+  EXPECT_GT(chosen.used_count(), 0u);
 }
 
 // chat --system and the adapter's system prompt become one system message, first, for

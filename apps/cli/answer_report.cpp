@@ -4,6 +4,71 @@
 
 namespace loco::cli {
 
+namespace {
+
+// Sections grouped by file: "a.md [Intro; Methods], b.py [def f(x):]", at most `limit`
+// titles in all.
+std::string section_list(const ContextSelection& c, bool used, size_t limit) {
+  std::string out;
+  std::string open_source;
+  size_t shown = 0, hidden = 0;
+  for (const ContextSectionChoice& s : c.sections) {
+    if (s.used != used) continue;
+    if (shown == limit) {
+      ++hidden;
+      continue;
+    }
+    if (s.source != open_source) {
+      if (!open_source.empty()) out += "], ";
+      out += s.source;
+      out += " [";
+      open_source = s.source;
+    } else {
+      out += "; ";
+    }
+    out += s.title;
+    ++shown;
+  }
+  if (!open_source.empty()) out += "]";
+  if (hidden > 0) out += fmt::format(" and {} more", hidden);
+  return out;
+}
+
+}  // namespace
+
+std::string context_summary(const ContextSelection& c) {
+  if (c.sections.empty()) return {};
+  std::string out = fmt::format("{} of {} sections ({} of {} tokens)", c.used_count(), c.sections.size(),
+                                c.used_tokens, c.budget_tokens);
+  if (c.used_count() > 0) {
+    out += ": used ";
+    out += section_list(c, true, 12);
+  }
+  if (c.left_out_count() > 0) {
+    out += c.used_count() > 0 ? "; left out " : ": left out ";
+    out += section_list(c, false, 12);
+  }
+  return out;
+}
+
+nlohmann::json context_json(const ContextSelection& c) {
+  nlohmann::json sections = nlohmann::json::array();
+  for (const ContextSectionChoice& s : c.sections) {
+    sections.push_back({{"source", s.source},
+                        {"title", s.title},
+                        {"kind", context_kind_name(s.kind)},
+                        {"mandatory", s.mandatory},
+                        {"used", s.used},
+                        {"tokens", s.tokens},
+                        {"score", s.score}});
+  }
+  return {{"budget_tokens", c.budget_tokens},
+          {"used_tokens", c.used_tokens},
+          {"used", c.used_count()},
+          {"left_out", c.left_out_count()},
+          {"sections", sections}};
+}
+
 std::string answer_footer(const QueryResult& r) {
   std::string out;
   const std::string who = r.adapter.empty() ? "the base model" : "the '" + r.adapter + "' adapter";
@@ -25,6 +90,7 @@ std::string answer_footer(const QueryResult& r) {
     out += fmt::format("-- code: {}{}\n", code_check_name(r.code_check),
                        r.code_check_detail.empty() ? std::string() : " (" + r.code_check_detail + ")");
   }
+  if (const std::string c = context_summary(r.context); !c.empty()) out += fmt::format("-- context: {}\n", c);
   for (const std::string& note : r.prompt_notes) out += fmt::format("-- fitted: {}\n", note);
   std::string level = confidence_name(r.confidence);
   for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -58,6 +124,7 @@ nlohmann::json answer_json(const QueryResult& r) {
                 {"stopped_early", r.stopped_early}};
   j["mean_log_prob"] = r.mean_log_prob;
   j["prompt_notes"] = r.prompt_notes;
+  if (!r.context.sections.empty()) j["context"] = context_json(r.context);
   if (r.code_check != CodeCheck::NotCode) {
     j["code_check"] = {{"result", code_check_name(r.code_check)}, {"detail", r.code_check_detail}};
   }

@@ -71,7 +71,9 @@ void add_assistant_flags(CLI::App& app, AssistantFlags& f) {
       ->check(CLI::Range(0.0, 5.0));
   app.add_flag("--no-reread", f.no_reread, "Do not repeat the question (RE2 is on by default)");
   app.add_flag("--no-early-stop", f.no_early_stop, "Sample every vote even when the result cannot change");
-  app.add_option("--context", f.context_file, "File of structured context (a rubric, a task specification)");
+  app.add_option("--context", f.context_files,
+                 "Structured context: a rubric, specification, template or excerpt file, or a directory of them "
+                 "(repeatable; fitted to the prompt's budget, see docs/context.md)");
   app.add_option("-n,--max-tokens", f.max_tokens, "Most tokens per answer")->capture_default_str()->check(CLI::Range(1, 1 << 16));
   app.add_flag("--think", f.think, "Let Qwen3 think before answering");
   app.add_option("--template", f.template_name, "Chat format instead of the model's own");
@@ -178,11 +180,18 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
     q.code_tests = CodeTests{"", read_text_file(f.tests_file), "", f.tests_file};
   }
   q.find_code_tests = code_tests_from_eval_sets(setup.assistant->registry());
-  if (!f.context_file.empty()) {
-    q.context = read_text_file(f.context_file);
-    q.context_label = std::filesystem::path(f.context_file).filename().string();
-  }
+  q.context = load_context_files(f.context_files);
   return setup;
+}
+
+std::vector<ContextDocument> load_context_files(const std::vector<std::string>& paths) {
+  std::vector<ContextDocument> docs;
+  for (const std::string& path : paths) {
+    LoadedContext loaded = load_context(path);
+    for (const std::string& skipped : loaded.skipped) fmt::print(stderr, "note: context: skipped {}\n", skipped);
+    for (ContextDocument& d : loaded.documents) docs.push_back(std::move(d));
+  }
+  return docs;
 }
 
 }  // namespace loco::cli

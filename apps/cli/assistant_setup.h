@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "loco/assistant.h"
 #include "sampling_flags.h"
@@ -24,7 +25,7 @@ struct AssistantFlags {
   std::optional<float> vote_temperature;
   bool no_reread = false;
   bool no_early_stop = false;
-  std::string context_file;
+  std::vector<std::string> context_files;  // files or directories (--context, repeatable)
   std::string tests_file;   // Python tests for a code answer
   int32_t max_tokens = 512;
   bool think = false;
@@ -51,5 +52,9 @@ struct AssistantSetup {
 };
 
 AssistantSetup make_assistant(const AssistantFlags& flags);
+
+// Reads --context files and directories; files skipped inside a directory are said on
+// stderr.
+std::vector<ContextDocument> load_context_files(const std::vector<std::string>& paths);
 
 }  // namespace loco::cli

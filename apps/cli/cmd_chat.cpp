@@ -39,6 +39,9 @@ const char* kHelp =
     "  /save FILE               save the conversation and settings as JSON\n"
     "  /load FILE               load a conversation saved with /save\n"
     "  /clear                   forget the conversation\n"
+    "  /context add FILE|DIR    add a rubric, specification, template or excerpt to every question\n"
+    "  /context list            the context documents, and what the last answer used of them\n"
+    "  /context drop N          remove context document N (as numbered by /context list)\n"
     "  /stats                   tokens and speed of the last turn and of the session\n"
     "  /nudges on|off           a suggestion after each answer of how to engage with it\n"
     "  /help                    this list\n"
@@ -89,6 +92,7 @@ struct Conversation {
   bool nudges = true;
   int turns = 0;
   TurnStats last, session;
+  ContextSelection last_context;  // what the last turn's prompt held of options.context
   int32_t n_ctx = 0;
 
   nlohmann::json to_json() const {
@@ -124,6 +128,58 @@ struct Conversation {
     }
   }
 };
+
+// /context add FILE|DIR, /context list, /context drop N. The documents go with every
+// question; each turn fits them to what the conversation leaves of the budget.
+void context_command(const std::string& arg, Conversation& c) {
+  std::istringstream in(arg);
+  std::string sub, rest;
+  in >> sub;
+  std::getline(in, rest);
+  rest = trim(rest);
+  std::vector<ContextDocument>& docs = c.options.context;
+  if (sub == "add") {
+    if (rest.empty()) throw Error("usage: /context add FILE|DIR");
+    std::vector<ContextDocument> added = load_context_files({rest});
+    size_t sections = 0;
+    for (const ContextDocument& d : added) sections += d.sections.size();
+    fmt::print("context: added {} document(s) from {} ({} section(s)); {} in all\n", added.size(), rest, sections,
+               docs.size() + added.size());
+    docs.insert(docs.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
+  } else if (sub == "list" || sub.empty()) {
+    if (docs.empty()) {
+      fmt::print("no context documents; add one with /context add FILE\n");
+      return;
+    }
+    for (size_t i = 0; i < docs.size(); ++i) {
+      const ContextDocument& d = docs[i];
+      size_t used = 0;
+      for (const ContextSectionChoice& s : c.last_context.sections) {
+        if (s.used && s.source == d.source) ++used;
+      }
+      fmt::print("{:>3}. {} ({}{}, {} section(s){})\n", i + 1, d.source, context_kind_name(d.kind),
+                 d.mandatory ? ", mandatory" : "", d.sections.size(),
+                 c.turns > 0 ? fmt::format("; last answer used {}", used) : std::string());
+    }
+    if (const std::string summary = context_summary(c.last_context); c.turns > 0 && !summary.empty()) {
+      fmt::print("last answer: {}\n", summary);
+    }
+  } else if (sub == "drop") {
+    size_t n = 0;
+    try {
+      n = static_cast<size_t>(std::stoul(rest));
+    } catch (const std::exception&) {
+    }
+    if (n < 1 || n > docs.size()) {
+      fmt::print("usage: /context drop N (1 to {}; see /context list)\n", docs.size());
+      return;
+    }
+    fmt::print("context: dropped {}. {}\n", n, docs[n - 1].source);
+    docs.erase(docs.begin() + static_cast<long>(n - 1));
+  } else {
+    fmt::print("usage: /context add FILE|DIR, /context list, /context drop N\n");
+  }
+}
 
 bool handle_command(const std::string& line, Conversation& c, const Assistant& a) {
   std::istringstream in(line);
@@ -203,6 +259,8 @@ bool handle_command(const std::string& line, Conversation& c, const Assistant& a
       c.nudges = arg == "on";
       fmt::print("nudges: {}\n", arg);
     }
+  } else if (cmd == "/context") {
+    context_command(arg, c);
   } else if (cmd == "/quit" || cmd == "/exit") {
     return false;
   } else {
@@ -255,6 +313,7 @@ int run_chat(const ChatFlags& opt) {
       c.last = TurnStats{r.prompt_tokens_evaluated, r.generated_tokens, r.prompt_seconds, r.generate_seconds,
                          r.prompt_tokens};
       c.session.add(c.last);
+      c.last_context = r.context;
       ++c.turns;
       // The prompt left out the oldest turns to fit the context: so does the conversation.
       for (int i = 0; i < r.history_turns_dropped; ++i) drop_oldest_turn(c.history);

@@ -29,7 +29,31 @@ struct EvalFlags {
   eval::RunSettings settings;
   std::string ood;  // grid: comma-separated other sets
   bool no_ood = false;
+  std::vector<std::string> context;  // a context pack: files and directories
 };
+
+// The context pack's label in condition names ("rubric.md+notes") and its documents, handed
+// to the evaluator; the pack's hash goes into the recorded settings.
+std::string use_context_pack(const EvalFlags& f, eval::Evaluator& evaluator, eval::Results& r) {
+  if (f.context.empty()) return {};
+  std::string label;
+  for (std::string p : f.context) {
+    while (p.size() > 1 && p.ends_with('/')) p.pop_back();
+    if (!label.empty()) label += "+";
+    const std::string name = std::filesystem::path(p).filename().string();
+    label += name.empty() ? p : name;
+  }
+  std::vector<ContextDocument> docs = load_context_files(f.context);
+  std::string all;
+  for (const ContextDocument& d : docs) {
+    all += d.source + "\n" + context_kind_name(d.kind) + (d.mandatory ? " mandatory\n" : "\n");
+    for (const ContextSection& s : d.sections) all += s.text + "\n";
+  }
+  r.settings.emplace_back("context_pack", label);
+  r.settings.emplace_back("context_sha256", sha256_hex(all));
+  evaluator.set_context_pack(label, std::move(docs));
+  return label;
+}
 
 void add_model_flags(CLI::App& app, EvalFlags& f) {
   app.add_option("-m,--model", f.model, "Base model GGUF (default: `model` in the config file)");
@@ -138,7 +162,8 @@ int run_eval_run(EvalFlags& f) {
   eval::EvalSet set = resolve_eval_set(f.set, &setup.assistant->registry());
   set.is_private = set.is_private || f.is_private;
   const std::string dir =
-      !f.out.empty() ? f.out : "loco-eval/" + slug(f.set + "-" + condition.mode + (f.adapter.empty() ? "" : "-" + f.adapter)) +
+      !f.out.empty() ? f.out : "loco-eval/" + slug(f.set + "-" + condition.mode + (f.adapter.empty() ? "" : "-" + f.adapter) +
+                                               (f.context.empty() ? "" : "-context")) +
                                    fmt::format("-re2{}-v{}", f.re2, f.votes);
   std::filesystem::create_directories(dir);
   const std::string model_sha = cached_file_sha256(setup.model_path, setup.data_dir);
@@ -146,10 +171,11 @@ int run_eval_run(EvalFlags& f) {
   // cannot resume.
   eval::GenerationCache cache = set.is_private ? eval::GenerationCache() : eval::GenerationCache(dir + "/generations.jsonl");
   eval::Evaluator evaluator(*setup.assistant, setup.model, model_sha, session_options_for(setup), f.settings, &cache);
+  eval::Results r = results_header(setup, model_sha, set, f.settings, "run");
+  condition.context = use_context_pack(f, evaluator, r);
   EvalProgress progress(condition.name());
   eval::ConditionRun run = evaluator.run(set, condition, [&](const eval::Progress& p) { progress.update(p); });
   progress.finish();
-  eval::Results r = results_header(setup, model_sha, set, f.settings, "run");
   r.conditions.push_back(run.summary);
   eval::write_results(dir, r, &run.items);
   print_summary(r, dir);
@@ -199,6 +225,7 @@ int run_eval_grid(EvalFlags& f) {
   eval::Evaluator evaluator(*setup.assistant, setup.model, model_sha, session_options_for(setup), f.settings, &cache);
   eval::Results r = results_header(setup, model_sha, set, f.settings, "grid");
   r.settings.emplace_back("grid_votes", std::to_string(f.votes));
+  go.context = use_context_pack(f, evaluator, r);
   std::vector<eval::ItemRecord> items;
   std::unique_ptr<EvalProgress> progress;
   std::string current;
@@ -234,6 +261,7 @@ Command register_eval(CLI::App& root) {
   run->add_option("--re2", flags->re2, "RE2 re-reading")->capture_default_str()->check(CLI::IsMember({"on", "off"}));
   run->add_option("--votes", flags->votes, "Self-consistency samples per item")->capture_default_str()->check(CLI::Range(1, 64));
   run->add_flag("--private", flags->is_private, "Keep only hashes and scores (a surprise set)");
+  run->add_option("--context", flags->context, "A context pack every item comes with (files or directories, repeatable)");
   add_model_flags(*run, *flags);
 
   auto* grid = app->add_subcommand("grid", "The ablation grid: {base, adapter, routed} x RE2 x votes, + out of domain");
@@ -243,6 +271,8 @@ Command register_eval(CLI::App& root) {
   grid->add_option("--ood", flags->ood, "Out-of-domain sets, comma-separated (default: the other domains' sets)");
   grid->add_flag("--no-ood", flags->no_ood, "Skip the out-of-domain check");
   grid->add_flag("--private", flags->is_private, "Keep only hashes and scores (a surprise set)");
+  grid->add_option("--context", flags->context,
+                   "A context pack: base, adapter and routed are also run with it, and compared (repeatable)");
   add_model_flags(*grid, *flags);
 
   auto report_dir = std::make_shared<std::string>();

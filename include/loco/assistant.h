@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loco/chat_template.h"
+#include "loco/context.h"
 #include "loco/eval_type.h"
 #include "loco/generate.h"
 #include "loco/lora.h"
@@ -41,8 +42,9 @@ struct QueryOptions {
   bool early_stop = true;             // stop sampling once the leading answer cannot change
   SamplerConfig sampling;             // a single answer (votes == 1)
   int32_t max_tokens = 512;
-  std::string context;                // structured context (--context FILE)
-  std::string context_label;
+  // Structured context (--context FILE|DIR, context.h), after the answering adapter's own
+  // (its registry `context`); fitted to the budget the prompt leaves.
+  std::vector<ContextDocument> context;
   bool think = false;                 // Qwen3: allow thinking
   std::string template_name;          // chat format override
   std::optional<EvalType> eval_type;  // overrides the adapter's
@@ -97,6 +99,7 @@ struct QueryResult {
   int32_t prompt_tokens = 0;
   int history_turns_dropped = 0;         // the oldest turns of `history` left out of the prompt
   std::vector<std::string> prompt_notes; // what was left out to fit the context, in words
+  ContextSelection context;              // which context sections entered the prompt
   uint64_t prompt_tokens_evaluated = 0;  // through the model: once per adapter group
   uint64_t generated_tokens = 0;         // by every sample, voted or not
   double prompt_seconds = 0.0, generate_seconds = 0.0;
@@ -115,6 +118,7 @@ struct PreparedQuery {
   int32_t answer_tokens = 0;            // max tokens of the answer: QueryOptions::max_tokens or less
   int history_turns_dropped = 0;        // see fit_prompt (prompt_builder.h)
   std::vector<std::string> prompt_notes;
+  ContextSelection context;
 };
 
 // Receives the answer's text as it streams (single answers only); return false to stop.
@@ -156,6 +160,8 @@ class Assistant {
   };
   Choice choose_adapters(const std::string& question, const QueryOptions& options) const;
   Session& session_for(int32_t n_seq, int32_t n_ctx_total);
+  // The documents of an adapter's registry `context` (loaded once).
+  const std::vector<ContextDocument>& adapter_context(const AdapterEntry& entry);
 
   std::shared_ptr<const Model> model_;
   Tokenizer tokenizer_;
@@ -164,6 +170,7 @@ class Assistant {
   Options options_;
   ChatFormat format_;
   std::map<std::string, std::shared_ptr<const LoraAdapter>> adapters_;
+  std::map<std::string, std::vector<ContextDocument>> adapter_context_;
   std::unique_ptr<Session> session_;
   uint64_t retired_tokens_ = 0;  // evaluated by sessions replaced since
 };

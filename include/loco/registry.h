@@ -71,6 +71,9 @@ struct AdapterEntry {
   // Follow-up suggestions chat shows after an answer (nudges.h); unset: the defaults of the
   // adapter's eval type; empty: none for this adapter.
   std::optional<std::vector<std::string>> nudges;
+  // Context files or directories (context.h) every question this adapter answers comes
+  // with, e.g. a "show each step" template; relative to the registry's directory.
+  std::vector<std::string> context;
   std::string sha256;  // of the GGUF file, or of a PEFT dir's adapter_model.safetensors
   std::string config_sha256;  // of a PEFT dir's adapter_config.json (alpha, targets, rank)
   std::vector<YamlField> extra;

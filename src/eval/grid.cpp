@@ -13,7 +13,7 @@ std::vector<Condition> grid_conditions(const std::string& adapter, int votes) {
   for (const char* mode : {"base", "adapter", "routed"}) {
     for (bool reread : {false, true}) {
       for (int v : {1, votes}) {
-        out.push_back({mode, std::string(mode) == "adapter" ? adapter : std::string(), reread, v});
+        out.push_back({mode, std::string(mode) == "adapter" ? adapter : std::string(), reread, v, ""});
       }
     }
   }
@@ -57,9 +57,9 @@ void run_grid(Evaluator& evaluator, const EvalSet& set, const GridOptions& optio
   };
   for (bool reread : {false, true}) {
     for (int v : {1, options.votes}) {
-      const Condition base{"base", "", reread, v};
-      const Condition adapter{"adapter", options.adapter, reread, v};
-      const Condition routed{"routed", "", reread, v};
+      const Condition base{"base", "", reread, v, ""};
+      const Condition adapter{"adapter", options.adapter, reread, v, ""};
+      const Condition routed{"routed", "", reread, v, ""};
       results.comparisons.push_back(compare_conditions(base.name(), records(set.name, base), adapter.name(),
                                                        records(set.name, adapter)));
       results.comparisons.push_back(compare_conditions(base.name(), records(set.name, base), routed.name(),
@@ -67,9 +67,9 @@ void run_grid(Evaluator& evaluator, const EvalSet& set, const GridOptions& optio
     }
   }
   // What each technique adds to the adapter on its own.
-  const Condition plain{"adapter", options.adapter, false, 1};
-  const Condition re2{"adapter", options.adapter, true, 1};
-  const Condition voted{"adapter", options.adapter, false, options.votes};
+  const Condition plain{"adapter", options.adapter, false, 1, ""};
+  const Condition re2{"adapter", options.adapter, true, 1, ""};
+  const Condition voted{"adapter", options.adapter, false, options.votes, ""};
   results.comparisons.push_back(compare_conditions(plain.name(), records(set.name, plain), re2.name(),
                                                    records(set.name, re2)));
   results.comparisons.push_back(compare_conditions(plain.name(), records(set.name, plain), voted.name(),
@@ -78,7 +78,17 @@ void run_grid(Evaluator& evaluator, const EvalSet& set, const GridOptions& optio
   // LocoLLM evaluation did: no RE2, one answer.
   results.verdict = verdict_for(results.comparisons.front());
 
-  const Condition plain_base{"base", "", false, 1};
+  const Condition plain_base{"base", "", false, 1, ""};
+
+  // With the context pack: does structured context help, for each way of answering?
+  if (!options.context.empty()) {
+    for (const Condition& without : {plain_base, plain, Condition{"routed", "", false, 1, ""}}) {
+      Condition with = without;
+      with.context = options.context;
+      const ConditionRun r = run_one(set, with);
+      results.comparisons.push_back(compare_conditions(without.name(), records(set.name, without), with.name(), r.items));
+    }
+  }
 
   for (const EvalSet& other : options.other_sets) {
     const ConditionRun b = run_one(other, plain_base);

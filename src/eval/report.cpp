@@ -47,6 +47,13 @@ std::string extra_metrics(const ConditionSummary& c) {
   return out;
 }
 
+// A chart series: RE2 × votes, and the context pack when there is one.
+std::string series_name(const Condition& c) {
+  std::string s = fmt::format("RE2 {} · {} vote{}", c.reread ? "on" : "off", c.votes, c.votes == 1 ? "" : "s");
+  if (!c.context.empty()) s += " · context";
+  return s;
+}
+
 }  // namespace
 
 std::string utc_now() {
@@ -102,16 +109,16 @@ std::string results_markdown(const Results& r) {
 std::string results_csv(const Results& r) {
   std::string csv =
       "condition,mode,adapter,reread,votes,set,n,correct,accuracy,stderr,ci95_low,ci95_high,strict_accuracy,f1,"
-      "rouge_l,pass_at_1,items_per_minute,tokens_per_second\n";
+      "rouge_l,pass_at_1,items_per_minute,tokens_per_second,context\n";
   for (const ConditionSummary& c : r.conditions) {
     const auto p1 = c.pass_at_k.find(1);
-    csv += fmt::format("{},{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{:.3f},{:.3f}\n", csv_field(c.name),
+    csv += fmt::format("{},{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{:.3f},{:.3f},{}\n", csv_field(c.name),
                        c.condition.mode, csv_field(c.condition.adapter), c.condition.reread ? "on" : "off",
                        c.condition.votes, csv_field(c.set), c.n, c.correct, c.accuracy, c.std_error, c.ci95.low,
                        c.ci95.high, c.strict_accuracy ? fmt::format("{:.6f}", *c.strict_accuracy) : "",
                        c.f1 ? fmt::format("{:.6f}", *c.f1) : "", c.rouge_l ? fmt::format("{:.6f}", *c.rouge_l) : "",
                        p1 != c.pass_at_k.end() ? fmt::format("{:.6f}", p1->second) : "", c.items_per_minute,
-                       c.tokens_per_second);
+                       c.tokens_per_second, csv_field(c.condition.context));
   }
   return csv;
 }
@@ -123,8 +130,7 @@ BarChart results_chart(const Results& r) {
   // Groups: the answering mode (with the set, for out-of-domain runs); series: RE2 × votes.
   std::vector<std::string> group_keys;
   for (const ConditionSummary& c : r.conditions) {
-    const std::string series = fmt::format("RE2 {} · {} vote{}", c.condition.reread ? "on" : "off", c.condition.votes,
-                                           c.condition.votes == 1 ? "" : "s");
+    const std::string series = series_name(c.condition);
     if (std::find(chart.series.begin(), chart.series.end(), series) == chart.series.end()) chart.series.push_back(series);
     std::string group = c.condition.mode == "adapter" ? "adapter " + c.condition.adapter : c.condition.mode;
     if (c.set != r.set_name) group += " on " + c.set;
@@ -132,8 +138,7 @@ BarChart results_chart(const Results& r) {
   }
   for (const std::string& g : group_keys) chart.groups.push_back({g, std::vector<std::optional<BarValue>>(chart.series.size())});
   for (const ConditionSummary& c : r.conditions) {
-    const std::string series = fmt::format("RE2 {} · {} vote{}", c.condition.reread ? "on" : "off", c.condition.votes,
-                                           c.condition.votes == 1 ? "" : "s");
+    const std::string series = series_name(c.condition);
     std::string group = c.condition.mode == "adapter" ? "adapter " + c.condition.adapter : c.condition.mode;
     if (c.set != r.set_name) group += " on " + c.set;
     const size_t gi = static_cast<size_t>(std::find(group_keys.begin(), group_keys.end(), group) - group_keys.begin());

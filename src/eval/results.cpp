@@ -36,6 +36,7 @@ json condition_json(const ConditionSummary& c) {
   j["adapter"] = c.condition.adapter;
   j["reread"] = c.condition.reread;
   j["votes"] = c.condition.votes;
+  if (!c.condition.context.empty()) j["context"] = c.condition.context;
   j["set"] = c.set;
   j["set_sha256"] = c.set_sha256;
   j["adapter_sha256"] = c.adapter_sha256;
@@ -70,6 +71,7 @@ ConditionSummary condition_from(const json& j) {
   c.condition.adapter = j.value("adapter", "");
   c.condition.reread = j.at("reread").get<bool>();
   c.condition.votes = j.at("votes").get<int>();
+  c.condition.context = j.value("context", "");
   c.set = j.value("set", "");
   c.set_sha256 = j.value("set_sha256", "");
   c.adapter_sha256 = j.value("adapter_sha256", "");
@@ -201,7 +203,9 @@ std::string read_file_text(const std::string& path) {
 
 std::string Condition::name() const {
   std::string who = mode == "adapter" ? "adapter " + adapter : mode;
-  return fmt::format("{} · RE2 {} · {} vote{}", who, reread ? "on" : "off", votes, votes == 1 ? "" : "s");
+  std::string name = fmt::format("{} · RE2 {} · {} vote{}", who, reread ? "on" : "off", votes, votes == 1 ? "" : "s");
+  if (!context.empty()) name += " · context " + context;
+  return name;
 }
 
 std::string private_id(const std::string& id) { return "sha256:" + sha256_hex(id).substr(0, 16); }

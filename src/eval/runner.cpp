@@ -146,6 +146,11 @@ Session& Evaluator::session_for(int32_t n_seq, int32_t n_ctx_total) {
   return *session_;
 }
 
+void Evaluator::set_context_pack(std::string label, std::vector<ContextDocument> documents) {
+  context_label_ = std::move(label);
+  context_pack_ = std::move(documents);
+}
+
 ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, const ProgressFn& progress) {
   using Clock = std::chrono::steady_clock;
   if (condition.votes < 1 || condition.votes > 64) throw Error("--votes must be between 1 and 64");
@@ -161,6 +166,13 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
   qo.max_tokens = settings_.max_tokens;
   qo.fit_to_context = false;  // every item asked the same way, or a clear error
   qo.think = settings_.think;
+  if (!condition.context.empty()) {
+    if (condition.context != context_label_) {
+      throw Error("the condition asks for the context pack '" + condition.context + "', but " +
+                  (context_label_.empty() ? std::string("none was given (--context)") : "'" + context_label_ + "' was given"));
+    }
+    qo.context = context_pack_;
+  }
   ScoreOptions score_options;
   score_options.code_seconds = settings_.code_seconds;
 

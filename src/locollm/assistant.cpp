@@ -213,6 +213,25 @@ size_t Assistant::count_tokens(const std::vector<ChatMessage>& messages, const Q
   return tokenize_chat(tokenizer_, format, messages, co).size();
 }
 
+const std::vector<ContextDocument>& Assistant::adapter_context(const AdapterEntry& entry) {
+  auto it = adapter_context_.find(entry.name);
+  if (it != adapter_context_.end()) return it->second;
+  std::vector<ContextDocument> docs;
+  const std::string dir = registry_.dir() + "/";
+  for (const std::string& path : entry.context) {
+    try {
+      for (ContextDocument& d : load_context(registry_.resolve(path)).documents) {
+        // Named as the registry names them, not by their absolute paths.
+        if (d.source.starts_with(dir)) d.source = d.source.substr(dir.size());
+        docs.push_back(std::move(d));
+      }
+    } catch (const Error& e) {
+      throw Error(fmt::format("adapter '{}': its context: {}", entry.name, e.what()));
+    }
+  }
+  return adapter_context_.emplace(entry.name, std::move(docs)).first->second;
+}
+
 PreparedQuery Assistant::prepare(const std::string& question, const QueryOptions& o) {
   if (question.empty()) throw Error("the question is empty");
   PreparedQuery q;
@@ -236,8 +255,8 @@ PreparedQuery Assistant::prepare(const std::string& question, const QueryOptions
   spec.question = question;
   spec.reread = o.reread;
   spec.history = o.history;
-  spec.context = o.context;
-  spec.context_label = o.context_label;
+  if (entry != nullptr) spec.context = adapter_context(*entry);
+  spec.context.insert(spec.context.end(), o.context.begin(), o.context.end());
   if (entry != nullptr) {
     spec.system_prompt = entry->system_prompt.value_or("");
     for (const FewShotExample& ex : entry->few_shot) spec.few_shot.emplace_back(ex.question, ex.answer);
@@ -251,8 +270,9 @@ PreparedQuery Assistant::prepare(const std::string& question, const QueryOptions
     q.answer_tokens = fitted.answer_tokens;
     q.history_turns_dropped = fitted.history_turns_dropped;
     q.prompt_notes = std::move(fitted.notes);
+    q.context = std::move(fitted.context);
   } else {
-    q.prompt = build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
+    q.prompt = build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens, &q.context);
     q.answer_tokens = o.max_tokens;
   }
 
@@ -283,6 +303,7 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   r.prompt_tokens = static_cast<int32_t>(prompt.size());
   r.history_turns_dropped = q.history_turns_dropped;
   r.prompt_notes = q.prompt_notes;
+  r.context = q.context;
   const int32_t answer_tokens = q.answer_tokens;
   const std::vector<std::shared_ptr<const LoraAdapter>>& loaded = q.loaded;
   auto scale_of = [&](const std::string& name) {

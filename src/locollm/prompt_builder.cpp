@@ -11,7 +11,7 @@ std::string question_text(const std::string& question, bool reread) {
   return question + "\nRead the question again: " + question;
 }
 
-std::vector<ChatMessage> build_messages(const PromptSpec& spec) {
+std::vector<ChatMessage> build_messages(const PromptSpec& spec, const std::string& context_text) {
   std::vector<ChatMessage> messages;
   // One system message, first: several, or one after other turns, is invalid for many
   // chat templates. The adapter's instructions come first, the user's (chat --system) after.
@@ -29,37 +29,55 @@ std::vector<ChatMessage> build_messages(const PromptSpec& spec) {
   for (const ChatMessage& m : spec.history) {
     if (m.role != "system") messages.push_back(m);
   }
-  std::string user;
-  if (!spec.context.empty()) {
-    user = spec.context_label.empty() ? "Context:\n" : "Context (" + spec.context_label + "):\n";
-    user += spec.context;
-    if (!spec.context.ends_with('\n')) user += '\n';
-    user += '\n';
-  }
-  user += question_text(spec.question, spec.reread);
-  messages.push_back({"user", user});
+  messages.push_back({"user", context_text + question_text(spec.question, spec.reread)});
   return messages;
 }
 
+namespace {
+
+std::vector<TokenId> tokens_of(const PromptSpec& spec, const std::string& context_text, const Tokenizer& tokenizer,
+                               ChatFormat format, const ChatOptions& chat_options) {
+  return tokenize_chat(tokenizer, format, build_messages(spec, context_text), chat_options);
+}
+
+// The context that fits beside the rest of the prompt in `room` tokens (n_ctx less the
+// answer). The selection counts the context on its own; joined to the question the prompt
+// can come out a token or two longer, so the budget shrinks by the excess and it is chosen
+// again.
+ContextSelection fit_context(const PromptSpec& spec, const Tokenizer& tokenizer, ChatFormat format,
+                             const ChatOptions& chat_options, int64_t room) {
+  const TokenCounter count = [&](std::string_view t) {
+    return static_cast<int64_t>(tokenizer.encode(t, false, false).size());
+  };
+  const int64_t rest = static_cast<int64_t>(tokens_of(spec, "", tokenizer, format, chat_options).size());
+  if (rest > room) return {};  // the question alone does not fit: that is the error to give
+  int64_t budget = room - rest;
+  ContextSelection sel = select_context(spec.context, spec.question, budget, count);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const int64_t total = static_cast<int64_t>(tokens_of(spec, sel.text, tokenizer, format, chat_options).size());
+    if (total <= room || sel.text.empty()) break;
+    budget -= total - room;
+    sel = select_context(spec.context, spec.question, budget, count);
+  }
+  sel.budget_tokens = std::max<int64_t>(room - rest, 0);
+  return sel;
+}
+
+}  // namespace
+
 std::vector<TokenId> build_prompt_tokens(const PromptSpec& spec, const Tokenizer& tokenizer,
                                          ChatFormat format, const ChatOptions& chat_options,
-                                         int32_t n_ctx, int32_t answer_tokens) {
-  std::vector<ChatMessage> messages = build_messages(spec);
-  std::vector<TokenId> tokens = tokenize_chat(tokenizer, format, messages, chat_options);
+                                         int32_t n_ctx, int32_t answer_tokens, ContextSelection* chosen) {
   const int64_t budget = static_cast<int64_t>(n_ctx) - answer_tokens;
+  ContextSelection sel;
+  if (!spec.context.empty()) sel = fit_context(spec, tokenizer, format, chat_options, budget);
+  std::vector<TokenId> tokens = tokens_of(spec, sel.text, tokenizer, format, chat_options);
+  if (chosen != nullptr) *chosen = sel;
   if (static_cast<int64_t>(tokens.size()) <= budget) return tokens;
-  if (!spec.context.empty()) {
-    const size_t context_tokens = tokenizer.encode(spec.context, false, false).size();
-    throw Error(fmt::format(
-        "the context{} is {} tokens; with the question the prompt needs {}, but only {} fit in a "
-        "{}-token context with room for a {}-token answer. Shorten the context, raise --ctx, or "
-        "lower --max-tokens",
-        spec.context_label.empty() ? "" : " (" + spec.context_label + ")", context_tokens, tokens.size(),
-        std::max<int64_t>(budget, 0), n_ctx, answer_tokens));
-  }
-  throw Error(fmt::format("the prompt needs {} tokens, but only {} fit in a {}-token context with room for a "
-                          "{}-token answer; raise --ctx or lower --max-tokens",
-                          tokens.size(), std::max<int64_t>(budget, 0), n_ctx, answer_tokens));
+  throw Error(fmt::format("the prompt needs {} tokens, {} more than the {} that fit in a {}-token context with room "
+                          "for a {}-token answer; raise --ctx or lower --max-tokens",
+                          tokens.size(), static_cast<int64_t>(tokens.size()) - std::max<int64_t>(budget, 0),
+                          std::max<int64_t>(budget, 0), n_ctx, answer_tokens));
 }
 
 bool drop_oldest_turn(std::vector<ChatMessage>& history) {
@@ -84,7 +102,10 @@ FittedPrompt fit_prompt(const PromptSpec& spec, const Tokenizer& tokenizer, Chat
   PromptSpec s = spec;
   FittedPrompt fitted;
   fitted.answer_tokens = answer_tokens;
-  auto tokens = [&] { return tokenize_chat(tokenizer, format, build_messages(s), chat_options); };
+  // History and examples make way for the mandatory context; optional sections only take
+  // what is left at the end.
+  const std::string mandatory = render_mandatory_context(s.context);
+  auto tokens = [&] { return tokens_of(s, mandatory, tokenizer, format, chat_options); };
   auto needed = [&](const std::vector<TokenId>& t) { return static_cast<int64_t>(t.size()) + answer_tokens; };
   std::vector<TokenId> t = tokens();
   const int64_t compact_above = static_cast<int64_t>(n_ctx) * 9 / 10;
@@ -116,10 +137,9 @@ FittedPrompt fit_prompt(const PromptSpec& spec, const Tokenizer& tokenizer, Chat
     fitted.answer_tokens = static_cast<int32_t>(room);
     fitted.notes.push_back(fmt::format("the answer is limited to {} tokens (the rest of the {}-token context)",
                                        room, n_ctx));
-  } else if (room < answer_tokens) {
-    fitted.tokens = build_prompt_tokens(s, tokenizer, format, chat_options, n_ctx, answer_tokens);  // throws
   }
-  fitted.tokens = std::move(t);
+  // Throws when even the mandatory context or the question cannot fit.
+  fitted.tokens = build_prompt_tokens(s, tokenizer, format, chat_options, n_ctx, fitted.answer_tokens, &fitted.context);
   return fitted;
 }
 

@@ -15,6 +15,9 @@ struct GridOptions {
   std::string adapter;
   int votes = 5;                  // N of the voting column
   std::vector<EvalSet> other_sets;  // out-of-domain sets
+  // A context pack's label (Evaluator::set_context_pack): base, adapter and routed (RE2 off,
+  // one answer) are run with it too and compared with their runs without it.
+  std::string context;
 };
 
 // The grid's conditions in table order.

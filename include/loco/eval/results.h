@@ -25,7 +25,8 @@ struct Condition {
   std::string adapter;        // the adapter (mode "adapter")
   bool reread = true;
   int votes = 1;
-  std::string name() const;   // e.g. "adapter math · RE2 on · 5 votes"
+  std::string context;        // the label of a context pack every question comes with ("": none)
+  std::string name() const;   // e.g. "adapter math · RE2 on · 5 votes · context rubric.md"
 };
 
 // One item under one condition (a line of items.jsonl).

@@ -72,6 +72,8 @@ class Evaluator {
             SessionOptions session_options, RunSettings settings, GenerationCache* cache);
   ConditionRun run(const EvalSet& set, const Condition& condition, const ProgressFn& progress = {});
   const RunSettings& settings() const { return settings_; }
+  // The context pack conditions with `context == label` ask every item with.
+  void set_context_pack(std::string label, std::vector<ContextDocument> documents);
   // The sha256 recorded for an adapter: the registry's, else computed from its file.
   std::string adapter_sha256(const std::string& name);
 
@@ -86,6 +88,8 @@ class Evaluator {
   GenerationCache* cache_;
   std::unique_ptr<Session> session_;
   std::map<std::string, std::string> adapter_sha_;
+  std::string context_label_;
+  std::vector<ContextDocument> context_pack_;
 };
 
 }  // namespace loco::eval

@@ -172,6 +172,8 @@ ParsedAdapter parse_adapter(const std::string& name, const YAML::Node& node, con
       e.router_keywords = c.strings(value, key);
     } else if (key == "nudges") {
       e.nudges = value.IsNull() ? std::vector<std::string>{} : c.strings(value, key);
+    } else if (key == "context") {
+      e.context = c.strings(value, key);
     } else if (key == "training") {
       if (value.IsNull()) continue;
       if (!value.IsMap()) c.fail(key, "must be a mapping");
@@ -300,6 +302,7 @@ std::string adapter_yaml(const AdapterEntry& e, const std::string& file) {
   emit_string(out, "eval_dataset", e.eval_dataset);
   emit_string(out, "eval_type", eval_type_name(e.eval_type));
   emit_strings(out, "router_keywords", e.router_keywords);
+  emit_strings(out, "context", e.context);
   if (e.nudges) {
     out << YAML::Key << "nudges" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const std::string& v : *e.nudges) out << YAML::DoubleQuoted << v;
