@@ -193,6 +193,8 @@ TEST_F(PullCli, InterruptedPullResumesOnTheNextRun) {
 
 TEST_F(PullCli, HuggingFaceFileAndUrl) {
   server_.serve("/someone/tiny-GGUF/resolve/main/tiny-q8.gguf", {base_});
+  catalogue_ = home_ + "/no-catalogue.json";  // not needed for these
+
   CliResult r = loco({"pull", "hf:someone/tiny-GGUF:tiny-q8.gguf"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(models_dir() + "/tiny-q8.gguf"));

@@ -2,6 +2,7 @@
 // directory (or a PEFT adapter from Hugging Face into the registry), resumable and
 // verified, and makes the first base pulled the default model (docs/models.md).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -89,6 +90,11 @@ int pull_model(const PullOptions& opt, const PullTarget& target) {
   std::fflush(stdout);
   ProgressBar bar(file.name);
   req.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  // Hashing 2.5 GB takes a few seconds: say why nothing moves.
+  req.verifying = [&bar] {
+    bar.finish();
+    if (::isatty(STDERR_FILENO) == 1) fmt::print(stderr, "verifying sha256 ...\n");
+  };
   DownloadResult r;
   try {
     r = download_file(req);
@@ -139,7 +145,9 @@ int pull_peft_adapter(const PullOptions& opt, const PullTarget& target) {
 }
 
 int run_pull(const PullOptions& opt) {
-  const Catalogue catalogue = load_catalogue(default_catalogue_path());
+  // Only a short name needs the catalogue (an installed loco may have lost the source tree).
+  const bool by_name = opt.spec.rfind("hf:", 0) != 0 && !is_http_url(opt.spec);
+  const Catalogue catalogue = by_name ? load_catalogue(default_catalogue_path()) : Catalogue{};
   const PullTarget target = resolve_pull_target(opt.spec, catalogue);
   if (target.kind == PullTarget::Kind::PeftAdapter) return pull_peft_adapter(opt, target);
   return pull_model(opt, target);

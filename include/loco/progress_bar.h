@@ -33,6 +33,7 @@ class ProgressBar {
   Clock::time_point start_;
   Clock::time_point last_draw_{};
   uint64_t start_bytes_ = 0;
+  uint64_t last_done_ = 0;
   bool started_ = false;
 };
 

@@ -27,6 +27,7 @@ struct DownloadRequest {
   std::optional<uint64_t> expected_size;  // unset: unknown
   std::string expected_sha256;           // "": unknown (the hash is computed and reported)
   ProgressFn progress;                   // may be empty
+  std::function<void()> verifying;       // called before the file is hashed (may be empty)
 };
 
 struct DownloadResult {

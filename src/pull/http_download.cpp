@@ -242,6 +242,7 @@ DownloadResult download_file(const DownloadRequest& req) {
     throw Error(fmt::format("{}: size mismatch: expected {} bytes, got {}; the download was deleted", req.dest,
                             *req.expected_size, result.size));
   }
+  if (req.verifying) req.verifying();
   result.sha256 = sha256_file(part);
   if (!req.expected_sha256.empty()) {
     std::string expected = req.expected_sha256;

@@ -58,8 +58,12 @@ void ProgressBar::update(uint64_t done, uint64_t total) {
     start_bytes_ = done;
     start_ = now;
   }
+  // At most 10 redraws a second, but always the last state (and never the same one twice:
+  // libcurl keeps reporting a finished transfer).
+  if (drawn_ && done == last_done_) return;
   if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100) && done < total) return;
   last_draw_ = now;
+  last_done_ = done;
   const double seconds = std::chrono::duration<double>(now - start_).count();
   const double speed = seconds > 0.2 ? static_cast<double>(done - start_bytes_) / seconds : 0.0;
   std::fprintf(stderr, "\r%s %s\x1b[K", label_.c_str(), format_progress_line(done, total, speed).c_str());
