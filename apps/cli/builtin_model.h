@@ -24,6 +24,6 @@ inline constexpr const char* kBuiltinNotice =
     "loco-nano, the built-in tiny demonstration model (about 6M parameters): it knows only "
     "simple arithmetic word problems, very short Python functions, questions about a short "
     "passage and word definitions, and its answers are often wrong (measured: docs/nano-results.md). "
-    "For real use give a model with -m FILE or `model:` in the config file.";
+    "For real use: loco pull qwen3-4b (the standard base; it becomes the default), or -m FILE.";
 
 }  // namespace loco::cli
