@@ -337,6 +337,25 @@ TEST_F(AdapterIndexCli, AddRefusesAnAdapterThatRecordsAnotherBase) {
   EXPECT_EQ(extra(*matched.find("q"), "base_check"), "\"matched\"");
 }
 
+TEST_F(AdapterIndexCli, HuggingFaceGgufAdapterGoesToTheRegistry) {
+  server_.serve("/someone/attn-GGUF/resolve/main/attn-lora.gguf", {lora_});
+  CliResult r = loco({"pull", "hf:someone/attn-GGUF:attn-lora.gguf"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "is a LoRA adapter")) << r.out;
+  EXPECT_EQ(server_.count("/someone/attn-GGUF/resolve/main/attn-lora.gguf"), 1u);
+  const Registry reg = registry();
+  const AdapterEntry* e = reg.find("attn-lora");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(test::read_file(reg.resolve(e->path)), lora_);
+  EXPECT_FALSE(fs::exists(models_dir() + "/attn-lora.gguf"));
+  EXPECT_FALSE(fs::exists(data_ + "/adapters/.attn-lora.pull"));
+  EXPECT_EQ(configured_model(), models_dir() + "/tiny.gguf");
+  // A file that is not a valid GGUF is deleted.
+  server_.serve("/bad.gguf", {"GGUF and then nonsense"});
+  test::expect_one_line_error(loco({"pull", server_.url("/bad.gguf")}), "the download was deleted");
+  EXPECT_FALSE(fs::exists(models_dir() + "/bad.gguf"));
+}
+
 TEST_F(AdapterIndexCli, HuggingFacePeftRepository) {
   const std::string dir = test::model_path("tiny-qwen3-lora-attn-peft");
   server_.serve("/someone/attn-lora/resolve/main/adapter_config.json", {test::read_file(dir + "/adapter_config.json")});

@@ -14,8 +14,10 @@
 #include "commands.h"
 #include "loco/catalogue.h"
 #include "loco/error.h"
+#include "loco/gguf.h"
 #include "loco/model_store.h"
 #include "loco/progress_bar.h"
+#include "loco/registry.h"
 #include "loco/pull.h"
 #include "loco/user_config.h"
 
@@ -65,6 +67,41 @@ void announce_default(const PullOptions& opt, const UserPaths& paths, const std:
   }
 }
 
+// A GGUF LoRA adapter (general.type "adapter") rather than a model. A file the GGUF reader
+// refuses is deleted.
+bool is_lora_adapter(const std::string& path) {
+  try {
+    return GgufFile::open(path).optional_string("general.type").value_or("") == "adapter";
+  } catch (const Error& e) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    throw Error(std::string(e.what()) + " (the download was deleted)");
+  }
+}
+
+// `hf:OWNER/REPO:FILE` named an adapter: it goes to the registry, checked like any other.
+int install_downloaded_adapter(const PullOptions& opt, const PullTarget& target, const std::string& file,
+                               const DownloadResult& r) {
+  if (!is_valid_adapter_name(target.name)) {
+    std::error_code ec;
+    fs::remove(file, ec);
+    throw Error(file + " is a LoRA adapter, but '" + target.name + "' is not a valid adapter name; deleted");
+  }
+  const AdapterLocation where{opt.config_file, opt.data_dir, "", opt.model};
+  // Placed where pull_adapter_package looks for finished files, so it is not fetched again.
+  const fs::path staging = fs::path(registry_path(where)).parent_path() / ("." + target.name + ".pull");
+  const std::string name = fs::path(file).filename().string();
+  fs::create_directories(staging);
+  fs::rename(file, staging / name);
+  IndexAdapter package;
+  package.name = target.name;
+  package.type = kLoraGguf;
+  package.files.push_back({name, target.files.front().url, r.sha256, r.size});
+  fmt::print("{} is a LoRA adapter: registering it as '{}'\n", name, target.name);
+  pull_adapter_package(package, where, opt.force, /*activate=*/false);
+  return 0;
+}
+
 int pull_model(const PullOptions& opt, const PullTarget& target) {
   const UserPaths paths = resolve_user_paths(opt.config_file, opt.data_dir);
   ModelStore store = ModelStore::load(paths.data_dir);
@@ -108,6 +145,7 @@ int pull_model(const PullOptions& opt, const PullTarget& target) {
     fs::remove(dest, ec);
     throw Error(dest + ": not a GGUF file (the server sent something else); deleted");
   }
+  if (is_lora_adapter(dest)) return install_downloaded_adapter(opt, target, dest, r);
 
   InstalledModel m;
   m.name = target.name;
