@@ -218,6 +218,29 @@ TEST_F(Download, UnknownHashIsComputedNotVerified) {
   EXPECT_EQ(res.sha256, sha256_hex(body_));
 }
 
+// http_proxy from the environment is used: the request for a host that does not exist
+// goes to the "proxy" (the test server, which sees the absolute URL) and nowhere else.
+TEST_F(Download, ProxyFromTheEnvironment) {
+  const std::string url = "http://loco-proxy-test.invalid/files/m.gguf";
+  server_.serve(url, {body_});
+  ::setenv("http_proxy", server_.url("").c_str(), 1);
+  ::unsetenv("no_proxy");
+  DownloadRequest r = request("/unused");
+  r.url = url;
+  DownloadResult res;
+  std::string error;
+  try {
+    res = download_file(r);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  ::unsetenv("http_proxy");
+  no_proxy_for_loopback();
+  EXPECT_EQ(error, "");
+  EXPECT_TRUE(res.verified);
+  EXPECT_EQ(server_.count(url), 1u);
+}
+
 TEST_F(Download, OnlyHttpUrls) {
   DownloadRequest r = request("/m.gguf");
   r.url = "file:///etc/passwd";
