@@ -34,5 +34,6 @@ Command register_data(CLI::App& root);
 Command register_pull(CLI::App& root);
 Command register_models(CLI::App& root);
 Command register_rm(CLI::App& root);
+Command register_serve(CLI::App& root);
 
 }  // namespace loco::cli

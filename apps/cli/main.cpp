@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       loco::cli::register_pull(root),
       loco::cli::register_models(root),
       loco::cli::register_rm(root),
+      loco::cli::register_serve(root),
   };
 
   try {

@@ -1,0 +1,333 @@
+// The OpenAI API: /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings.
+// Streams are server-sent events ending with `data: [DONE]`; loco's extension fields ride
+// in `loco` objects that clients which do not know them ignore.
+#include <fmt/format.h>
+
+#include "loco/error.h"
+#include "server/server_state.h"
+
+namespace loco::server {
+
+namespace {
+
+// Strict readers: a field of the wrong type is a 400 naming it.
+template <typename T>
+std::optional<T> optional_field(const json& j, const char* key, const char* what) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  bool ok = false;
+  if constexpr (std::is_same_v<T, bool>) ok = it->is_boolean();
+  else if constexpr (std::is_same_v<T, std::string>) ok = it->is_string();
+  else if constexpr (std::is_integral_v<T>) ok = it->is_number_integer();
+  else ok = it->is_number();
+  if (!ok) throw ApiError(400, fmt::format("'{}' must be {}", key, what));
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const auto v = it->get<int64_t>();
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) || v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+      throw ApiError(400, fmt::format("'{}' is out of range", key));
+    }
+    return static_cast<T>(v);
+  } else {
+    return it->get<T>();
+  }
+}
+
+std::string content_text(const json& content, size_t index) {
+  if (content.is_string()) return content.get<std::string>();
+  if (content.is_array()) {
+    std::string text;
+    for (const json& part : content) {
+      if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string()) {
+        throw ApiError(400, fmt::format("messages[{}].content: only text parts are supported", index));
+      }
+      text += part["text"].get<std::string>();
+    }
+    return text;
+  }
+  throw ApiError(400, fmt::format("messages[{}].content must be a string or an array of text parts", index));
+}
+
+std::vector<std::string> stop_list(const json& j) {
+  const auto it = j.find("stop");
+  if (it == j.end() || it->is_null()) return {};
+  if (it->is_string()) return {it->get<std::string>()};
+  if (!it->is_array() || it->size() > 4) throw ApiError(400, "'stop' must be a string or an array of up to 4 strings");
+  std::vector<std::string> out;
+  for (const json& s : *it) {
+    if (!s.is_string()) throw ApiError(400, "'stop' must be a string or an array of up to 4 strings");
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+// The fields chat and completions share, and loco's extension object.
+void read_common(const json& j, GenerationRequest& rq) {
+  rq.model = optional_field<std::string>(j, "model", "a string").value_or("");
+  rq.n = optional_field<int>(j, "n", "an integer").value_or(1);
+  rq.stream = optional_field<bool>(j, "stream", "true or false").value_or(false);
+  rq.temperature = optional_field<float>(j, "temperature", "a number");
+  rq.top_p = optional_field<float>(j, "top_p", "a number");
+  if (auto seed = optional_field<int64_t>(j, "seed", "an integer")) rq.seed = static_cast<uint64_t>(*seed);
+  rq.max_tokens = optional_field<int32_t>(j, "max_completion_tokens", "an integer");
+  if (!rq.max_tokens) rq.max_tokens = optional_field<int32_t>(j, "max_tokens", "an integer");
+  rq.presence_penalty = optional_field<float>(j, "presence_penalty", "a number").value_or(0.0f);
+  rq.frequency_penalty = optional_field<float>(j, "frequency_penalty", "a number").value_or(0.0f);
+  if (std::abs(rq.presence_penalty) > 2 || std::abs(rq.frequency_penalty) > 2) {
+    throw ApiError(400, "presence_penalty and frequency_penalty must be between -2 and 2");
+  }
+  rq.stop = stop_list(j);
+  if (const auto it = j.find("loco"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) throw ApiError(400, "'loco' must be an object: {\"adapter\", \"votes\", \"reread\"}");
+    rq.adapter = optional_field<std::string>(*it, "adapter", "a string");
+    rq.votes = optional_field<int>(*it, "votes", "an integer");
+    rq.reread = optional_field<bool>(*it, "reread", "true or false");
+  }
+}
+
+json usage_json(const GenerationResult& g) {
+  return {{"prompt_tokens", g.prompt_tokens},
+          {"completion_tokens", g.completion_tokens},
+          {"total_tokens", g.prompt_tokens + g.completion_tokens}};
+}
+
+std::string sse(const json& j) { return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n"; }
+
+// Streams a prepared request as server-sent events. `chunk(index, delta_text, finish,
+// first)` makes one event's JSON.
+void stream_events(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> engine,
+                   const PreparedGeneration& p, bool include_usage,
+                   std::function<json(int, const std::string*, const char*, bool)> chunk) {
+  auto channel = std::make_shared<StreamChannel>();
+  const bool voting = p.votes > 1;
+  if (!voting) p.job->on_text = [channel](int k, std::string_view text) {
+    channel->push(k, text);
+    return true;
+  };
+  p.job->on_done = [channel](std::vector<SampleOutput> outputs, const std::string& error) {
+    channel->close(std::move(outputs), error);
+  };
+  state.submit(*engine, p);
+  ++state.in_flight;
+  auto started = std::make_shared<bool>(false);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [&state, engine, p, channel, started, include_usage, chunk, voting](size_t, httplib::DataSink& sink) {
+        auto write = [&](const std::string& s) {
+          if (!sink.is_writable() || !sink.write(s.data(), s.size())) {
+            p.job->cancelled = true;
+            return false;
+          }
+          return true;
+        };
+        if (!*started) {
+          *started = true;
+          for (int k = 0; k < (voting ? 1 : p.job->n); ++k) {
+            if (!write(sse(chunk(k, nullptr, nullptr, true)))) return false;
+          }
+        }
+        bool done = false;
+        for (auto& [k, text] : channel->take(0.5, &done)) {
+          if (!write(sse(chunk(k, &text, nullptr, false)))) return false;
+        }
+        if (!sink.is_writable()) {
+          p.job->cancelled = true;
+          return false;
+        }
+        if (!done) return true;
+        if (!channel->error().empty()) {
+          write(sse({{"error", {{"message", channel->error()}, {"type", "server_error"}, {"code", "generation_failed"}}}}));
+        } else {
+          const GenerationResult g = state.result(*engine, p, std::move(channel->outputs()));
+          for (size_t k = 0; k < g.choices.size(); ++k) {
+            if (voting && !write(sse(chunk(static_cast<int>(k), &g.choices[k].text, nullptr, false)))) return false;
+            json last = chunk(static_cast<int>(k), nullptr, g.choices[k].finish_reason.c_str(), false);
+            if (k + 1 == g.choices.size()) last["loco"] = g.loco;
+            if (!write(sse(last))) return false;
+          }
+          if (include_usage) {
+            json u = chunk(0, nullptr, nullptr, false);
+            u["choices"] = json::array();
+            u["usage"] = usage_json(g);
+            if (!write(sse(u))) return false;
+          }
+        }
+        write("data: [DONE]\n\n");
+        sink.done();
+        return true;
+      },
+      [&state, p](bool success) {
+        if (!success) p.job->cancelled = true;
+        --state.in_flight;
+      });
+}
+
+void chat_completions(const httplib::Request& req, httplib::Response& res, ServerState& state) {
+  const json j = parse_json_body(req);
+  std::shared_ptr<Engine> engine = state.engine();
+  GenerationRequest rq;
+  read_common(j, rq);
+  const auto messages = j.find("messages");
+  if (messages == j.end() || !messages->is_array() || messages->empty()) {
+    throw ApiError(400, "'messages' must be a non-empty array of {\"role\", \"content\"}");
+  }
+  for (size_t i = 0; i < messages->size(); ++i) {
+    const json& m = (*messages)[i];
+    if (!m.is_object() || !m.contains("role") || !m["role"].is_string() || !m.contains("content")) {
+      throw ApiError(400, fmt::format("messages[{}] must be an object with a string 'role' and a 'content'", i));
+    }
+    std::string role = m["role"].get<std::string>();
+    if (role == "developer") role = "system";
+    if (role != "system" && role != "user" && role != "assistant") {
+      throw ApiError(400, fmt::format("messages[{}].role '{}' is not supported (system, user or assistant)", i, role));
+    }
+    rq.messages.push_back({role, content_text(m["content"], i)});
+  }
+  const bool include_usage = j.contains("stream_options") && j["stream_options"].is_object() &&
+                             j["stream_options"].value("include_usage", false);
+  const std::string id = random_id("chatcmpl-");
+  const int64_t created = unix_now();
+  if (!rq.stream) {
+    const GenerationResult g = state.run(*engine, rq);
+    json choices = json::array();
+    for (size_t k = 0; k < g.choices.size(); ++k) {
+      choices.push_back({{"index", k},
+                         {"message", {{"role", "assistant"}, {"content", g.choices[k].text}}},
+                         {"logprobs", nullptr},
+                         {"finish_reason", g.choices[k].finish_reason}});
+    }
+    const json out = {{"id", id},          {"object", "chat.completion"}, {"created", created}, {"model", rq.model},
+                      {"choices", choices}, {"usage", usage_json(g)},       {"loco", g.loco}};
+    res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+    return;
+  }
+  const PreparedGeneration p = state.prepare(*engine, rq);
+  const std::string model = rq.model;
+  stream_events(res, state, engine, p, include_usage,
+                [id, created, model](int k, const std::string* text, const char* finish, bool first) {
+                  json delta = json::object();
+                  if (first) delta = {{"role", "assistant"}, {"content", ""}};
+                  if (text != nullptr) delta["content"] = *text;
+                  return json{{"id", id},
+                              {"object", "chat.completion.chunk"},
+                              {"created", created},
+                              {"model", model},
+                              {"choices", json::array({{{"index", k},
+                                                        {"delta", delta},
+                                                        {"logprobs", nullptr},
+                                                        {"finish_reason", finish ? json(finish) : json(nullptr)}}})}};
+                });
+}
+
+void completions(const httplib::Request& req, httplib::Response& res, ServerState& state) {
+  const json j = parse_json_body(req);
+  std::shared_ptr<Engine> engine = state.engine();
+  GenerationRequest rq;
+  read_common(j, rq);
+  const auto prompt = j.find("prompt");
+  if (prompt != j.end() && prompt->is_array() && prompt->size() == 1 && (*prompt)[0].is_string()) {
+    rq.raw_prompt = (*prompt)[0].get<std::string>();
+  } else if (prompt != j.end() && prompt->is_string()) {
+    rq.raw_prompt = prompt->get<std::string>();
+  } else {
+    throw ApiError(400, "'prompt' must be a string (or an array of one string)");
+  }
+  if (j.value("echo", false)) throw ApiError(400, "'echo' is not supported");
+  if (j.contains("logprobs") && !j["logprobs"].is_null()) throw ApiError(400, "'logprobs' is not supported");
+  if (j.contains("suffix") && !j["suffix"].is_null()) throw ApiError(400, "'suffix' is not supported");
+  const std::string id = random_id("cmpl-");
+  const int64_t created = unix_now();
+  if (!rq.stream) {
+    const GenerationResult g = state.run(*engine, rq);
+    json choices = json::array();
+    for (size_t k = 0; k < g.choices.size(); ++k) {
+      choices.push_back({{"index", k},
+                         {"text", g.choices[k].text},
+                         {"logprobs", nullptr},
+                         {"finish_reason", g.choices[k].finish_reason}});
+    }
+    const json out = {{"id", id},          {"object", "text_completion"}, {"created", created}, {"model", rq.model},
+                      {"choices", choices}, {"usage", usage_json(g)},       {"loco", g.loco}};
+    res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+    return;
+  }
+  const PreparedGeneration p = state.prepare(*engine, rq);
+  const std::string model = rq.model;
+  stream_events(res, state, engine, p, false,
+                [id, created, model](int k, const std::string* text, const char* finish, bool) {
+                  return json{{"id", id},
+                              {"object", "text_completion"},
+                              {"created", created},
+                              {"model", model},
+                              {"choices", json::array({{{"index", k},
+                                                        {"text", text ? *text : std::string()},
+                                                        {"logprobs", nullptr},
+                                                        {"finish_reason", finish ? json(finish) : json(nullptr)}}})}};
+                });
+}
+
+void embeddings(const httplib::Request& req, httplib::Response& res, ServerState& state) {
+  const json j = parse_json_body(req);
+  std::shared_ptr<Engine> e = state.engine();
+  const std::string model = optional_field<std::string>(j, "model", "a string").value_or("");
+  if (state.adapter_for_model(*e, model) != "none") {
+    throw ApiError(400, "embeddings come from the base model: use model '" + e->base_id + "'");
+  }
+  if (j.value("encoding_format", "float") != "float") throw ApiError(400, "only encoding_format 'float' is supported");
+  std::vector<std::string> inputs;
+  const auto input = j.find("input");
+  if (input != j.end() && input->is_string()) {
+    inputs.push_back(input->get<std::string>());
+  } else if (input != j.end() && input->is_array() && !input->empty() && input->size() <= 256) {
+    for (const json& s : *input) {
+      if (!s.is_string()) throw ApiError(400, "'input' must be a string or an array of up to 256 strings");
+      inputs.push_back(s.get<std::string>());
+    }
+  } else {
+    throw ApiError(400, "'input' must be a string or an array of up to 256 strings");
+  }
+  json data = json::array();
+  int64_t tokens_total = 0;
+  std::lock_guard lock(e->embed_mutex);
+  const Tokenizer& tok = e->served.assistant->tokenizer();
+  if (!e->embed_session) {
+    SessionOptions so;
+    so.n_ctx = state.options().n_ctx;
+    so.n_threads = state.options().threads;
+    e->embed_session = std::make_unique<Session>(e->served.model, so);
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::vector<TokenId> tokens = tok.encode(inputs[i], tok.add_bos_by_default(), false);
+    if (tokens.empty()) throw ApiError(400, fmt::format("input[{}] is empty", i));
+    if (static_cast<int64_t>(tokens.size()) > state.options().n_ctx) {
+      throw ApiError(400, fmt::format("input[{}] is {} tokens, more than the {}-token context", i, tokens.size(),
+                                      state.options().n_ctx));
+    }
+    tokens_total += static_cast<int64_t>(tokens.size());
+    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", e->embed_session->embed_mean(0, tokens)}});
+  }
+  state.metrics().add_prompt_tokens(static_cast<uint64_t>(tokens_total));
+  const json out = {{"object", "list"},
+                    {"data", data},
+                    {"model", model},
+                    {"usage", {{"prompt_tokens", tokens_total}, {"total_tokens", tokens_total}}}};
+  res.set_content(out.dump(), "application/json");
+}
+
+}  // namespace
+
+void register_openai_routes(httplib::Server& http, ServerState& state) {
+  http.Get("/v1/models", [&state](const httplib::Request&, httplib::Response& res) {
+    std::shared_ptr<Engine> e = state.engine();
+    json data = json::array();
+    for (const std::string& id : state.model_ids(*e)) {
+      data.push_back({{"id", id}, {"object", "model"}, {"created", 0}, {"owned_by", "loco"}});
+    }
+    res.set_content(json{{"object", "list"}, {"data", data}}.dump(), "application/json");
+  });
+  http.Post("/v1/chat/completions",
+            [&state](const httplib::Request& req, httplib::Response& res) { chat_completions(req, res, state); });
+  http.Post("/v1/completions", [&state](const httplib::Request& req, httplib::Response& res) { completions(req, res, state); });
+  http.Post("/v1/embeddings", [&state](const httplib::Request& req, httplib::Response& res) { embeddings(req, res, state); });
+}
+
+}  // namespace loco::server
