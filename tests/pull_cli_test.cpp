@@ -178,6 +178,13 @@ TEST_F(PullCli, NotFoundAndUnknownNames) {
   EXPECT_TRUE(model_files().empty());
 }
 
+TEST_F(PullCli, UnreadableConfigFailsBeforeTheDownload) {
+  write(config_ + "/config.yaml", "votes: lots\n");
+  test::expect_one_line_error(loco({"pull", "tiny"}), "config.yaml");
+  EXPECT_EQ(server_.count("/models/tiny.gguf"), 0u);
+  EXPECT_TRUE(model_files().empty());
+}
+
 TEST_F(PullCli, InterruptedPullResumesOnTheNextRun) {
   server_.serve("/models/tiny.gguf", {base_, HttpRoute::Mode::Truncate, 1000000});
   CliResult r = loco({"pull", "tiny"});
@@ -306,6 +313,12 @@ TEST_F(AdapterIndexCli, MalformedIndexAndUnknownName) {
   publish({entry("attn", sha256_hex(base_))});
   test::expect_one_line_error(loco({"adapters", "pull", "nope", "--index", index()}), "no adapter named 'nope'");
   test::expect_one_line_error(loco({"adapters", "search"}), "give --index URL");
+  // A name that is the registry's own file name is refused (it would replace the registry).
+  publish({entry("attn", sha256_hex(base_)), entry("registry.yaml", sha256_hex(base_))});
+  ASSERT_EQ(loco({"adapters", "pull", "attn", "--index", index()}).exit_code, 0);
+  test::expect_one_line_error(loco({"adapters", "pull", "registry.yaml", "--index", index()}),
+                              "cannot be installed beside");
+  EXPECT_NE(registry().find("attn"), nullptr);
 }
 
 TEST_F(AdapterIndexCli, AddRefusesAnAdapterThatRecordsAnotherBase) {

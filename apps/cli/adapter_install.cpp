@@ -119,6 +119,9 @@ void pull_adapter_package(const IndexAdapter& package, const AdapterLocation& wh
   // A fixed staging folder, so that rerunning after an interruption resumes its .part files.
   const fs::path staging = fs::path(reg.dir()) / ("." + package.name + ".pull");
   const fs::path dest = fs::path(reg.dir()) / package.name;
+  if (dest.filename() == fs::path(reg.file()).filename()) {
+    throw Error("an adapter named '" + package.name + "' cannot be installed beside " + reg.file());
+  }
   for (const RemoteFile& f : package.files) {
     DownloadRequest req;
     req.url = f.url;

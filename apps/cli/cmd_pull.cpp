@@ -104,6 +104,8 @@ int install_downloaded_adapter(const PullOptions& opt, const PullTarget& target,
 
 int pull_model(const PullOptions& opt, const PullTarget& target) {
   const UserPaths paths = resolve_user_paths(opt.config_file, opt.data_dir);
+  // A config file loco cannot read fails the pull before the download, not after.
+  (void)load_config(paths.config_file);
   ModelStore store = ModelStore::load(paths.data_dir);
   const RemoteFile& file = target.files.front();
   const std::string dest = (fs::path(store.dir()) / file.name).string();
