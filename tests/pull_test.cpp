@@ -2,7 +2,10 @@
 // with ranges, servers without ranges, corrupted and truncated bodies, slow servers, 404s;
 // and the catalogue, index and `loco pull` name parsers. No test touches the network
 // beyond the loopback interface.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -239,6 +242,22 @@ TEST_F(Download, ProxyFromTheEnvironment) {
   EXPECT_EQ(error, "");
   EXPECT_TRUE(res.verified);
   EXPECT_EQ(server_.count(url), 1u);
+}
+
+TEST_F(Download, ASecondDownloadIntoTheSameDirectoryIsRefused) {
+  server_.serve("/m.gguf", {body_});
+  const std::string dir = fs::path(dest_).parent_path().string();
+  fs::create_directories(dir);
+  // Another process holding the lock, as a concurrent `loco pull` would (flock locks
+  // belong to the open file description, so this one excludes the download's).
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  const std::string msg = error_of(request("/m.gguf"));
+  EXPECT_NE(msg.find("another loco pull is downloading into " + dir), std::string::npos) << msg;
+  EXPECT_EQ(server_.requests().size(), 0u);
+  ::close(fd);
+  EXPECT_TRUE(download_file(request("/m.gguf")).verified);
 }
 
 TEST_F(Download, OnlyHttpUrls) {

@@ -1,6 +1,8 @@
 // download_file: one file over HTTP(S) with libcurl, resumable, verified before the rename.
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -144,6 +146,30 @@ bool close_synced(FILE*& f) {
   return ok;
 }
 
+// An exclusive lock on the destination's directory for the whole download: a second
+// `loco pull` into the same directory (another terminal) fails at once instead of writing
+// into the same .part file. Released when the process ends, however it ends.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::string& dir) {
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(dir + ": cannot open: " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const bool busy = errno == EWOULDBLOCK;
+      const std::string why = std::strerror(errno);
+      ::close(fd_);
+      throw Error(busy ? "another loco pull is downloading into " + dir + "; wait for it to finish"
+                       : dir + ": cannot lock: " + why);
+    }
+  }
+  ~DirectoryLock() { ::close(fd_); }
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 enum class Outcome { Done, RetryFromZero };
 
 // One HTTP request for the rest of the file (or all of it). Throws on failure.
@@ -216,6 +242,7 @@ DownloadResult download_file(const DownloadRequest& req) {
     fs::create_directories(parent, ec);
     if (ec) throw Error(parent.string() + ": cannot create: " + ec.message());
   }
+  const DirectoryLock lock(parent.empty() ? std::string(".") : parent.string());
 
   DownloadResult result;
   uint64_t offset = file_size_or_zero(part);
