@@ -146,6 +146,12 @@ TEST_F(PullCli, ModelsListsSizesAndHashesAndRmRemoves) {
   EXPECT_EQ(j["models"][0]["verified"], true);
   EXPECT_EQ(j["models"][0]["default"], true);
 
+  r = loco({"models", "--available"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "tiny  (installed)\n    tiny.gguf  size 2.9 MB  sha256 " + sha256_hex(base_))) << r.out;
+  EXPECT_TRUE(contains(r.out, "sha256 unknown (trust on first use)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "corrupt\n")) << r.out;
+
   r = loco({"rm", "tiny"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "it was the default model")) << r.out;

@@ -7,6 +7,7 @@
 
 #include "adapter_install.h"
 #include "commands.h"
+#include "loco/catalogue.h"
 #include "loco/error.h"
 #include "loco/model_store.h"
 #include "loco/progress_bar.h"
@@ -24,9 +25,28 @@ struct ModelsOptions {
   std::string data_dir;
   std::string name;
   bool json = false;
+  bool available = false;
 };
 
+// `loco models --available`: what `loco pull NAME` can fetch, and what of it is installed.
+int run_available(const ModelsOptions& opt) {
+  const Catalogue cat = load_catalogue(default_catalogue_path());
+  const ModelStore store = ModelStore::load(resolve_user_paths(opt.config_file, opt.data_dir).data_dir);
+  for (const CatalogueModel& m : cat.models) {
+    const InstalledModel* have = store.find(m.name);
+    std::string names = m.name;
+    for (const std::string& a : m.aliases) names += ", " + a;
+    fmt::print("{}{}\n    {}  size {}  sha256 {}\n", names, have != nullptr ? "  (installed)" : "", m.file.name,
+               m.file.size ? format_bytes(*m.file.size) : "unknown",
+               m.file.sha256.empty() ? "unknown (trust on first use)" : m.file.sha256);
+    if (!m.description.empty()) fmt::print("    {}\n", m.description);
+  }
+  fmt::print("from {}\n", cat.origin);
+  return 0;
+}
+
 int run_models(const ModelsOptions& opt) {
+  if (opt.available) return run_available(opt);
   const UserPaths paths = resolve_user_paths(opt.config_file, opt.data_dir);
   const ModelStore store = ModelStore::load(paths.data_dir);
   const Settings settings = merge_settings(load_config(paths.config_file), {});
@@ -108,6 +128,7 @@ Command register_models(CLI::App& root) {
   CLI::App* app = root.add_subcommand("models", "List the models loco pull installed: size, sha256, default");
   add_location(app, *opt);
   app->add_flag("--json", opt->json, "Print JSON");
+  app->add_flag("--available", opt->available, "List the catalogue: what loco pull NAME can fetch");
   return {app, [opt] { return run_models(*opt); }};
 }
 
