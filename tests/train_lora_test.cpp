@@ -6,14 +6,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
 #include "logits_reference.h"
 #include "loco/chat_template.h"
 #include "loco/error.h"
+#include "loco/gguf.h"
 #include "loco/lora.h"
 #include "loco/model.h"
 #include "loco/session.h"
+#include "loco/sha256.h"
 #include "test_paths.h"
 #include "train/adapter_export.h"
 #include "train/lora_trainer.h"
@@ -273,6 +276,20 @@ TEST(LoraTrainingCli, TrainsWritesAndRegisters) {
   const test::CliResult logits = test::run_loco({"logits", "-m", test::model_path("tiny-qwen3-q8_0.gguf"), "--lora",
                                                  dir + "/facts.gguf", "--tokens", "1,2,3", "-o", dir + "/l.f32"});
   EXPECT_EQ(logits.exit_code, 0) << logits.err;
+  // Both files record the exact base file, and `loco adapters add` checks it (docs/models.md).
+  const std::string base = test::model_path("tiny-qwen3-q8_0.gguf");
+  const std::string base_sha = sha256_file(base);
+  EXPECT_EQ(GgufFile::open(dir + "/facts.gguf").optional_string("loco.train.base_sha256").value_or(""), base_sha);
+  const auto peft_config = nlohmann::json::parse(test::read_file(dir + "/facts-peft/adapter_config.json"));
+  EXPECT_EQ(peft_config["loco_train"].value("base_sha256", ""), base_sha);
+  const test::CliResult same = test::run_loco(
+      {"adapters", "add", "facts", dir + "/facts.gguf", "-m", base, "--registry", dir + "/other-registry.yaml"});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(same.out.find("base sha256 matches the installed base"), std::string::npos) << same.out;
+  test::expect_one_line_error(test::run_loco({"adapters", "add", "facts", dir + "/facts-peft", "-m",
+                                              test::model_path("tiny-qwen3-q4_k_m.gguf"), "--registry",
+                                              dir + "/third-registry.yaml"}),
+                              "was trained on the base model with sha256 " + base_sha);
 }
 
 TEST(LoraTrainingCli, BadInputGetsOneLineErrors) {
