@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that loco's build, tests, fuzzing and benchmarks need.
+# Installs the Debian packages that loco's build, tests, fuzzing and benchmarks need, and the
+# npm packages of the page and client tests (tests/web).
 # Idempotent: packages already present are skipped by apt.
 set -euo pipefail
 
@@ -11,7 +12,12 @@ packages=(
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy
   wordnet-base
+  chromium
 )
+# The page and client tests (tests/web) run on node; base images that have it (e.g. from
+# NodeSource, which bundles npm) keep theirs.
+if ! command -v node >/dev/null; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 # The NEON kernels are checked on x86 machines by cross-compiling them and running the
 # checker under user-mode emulation (scripts/test-neon.sh).
 if [ "$(uname -m)" = x86_64 ]; then packages+=(g++-aarch64-linux-gnu qemu-user); fi
@@ -22,11 +28,20 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all packages present"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "setup: installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The npm packages of tests/web (puppeteer-core, openai, ollama) at the versions of the
+# committed lock file; again only when the lock changed since the last install. Chromium
+# comes from Debian above: puppeteer-core never downloads a browser.
+web="$(cd "$(dirname "$0")/.." && pwd)/tests/web"
+if ! cmp -s "$web/package-lock.json" "$web/node_modules/.package-lock.json.installed"; then
+  echo "setup: npm ci in tests/web"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+  cp "$web/package-lock.json" "$web/node_modules/.package-lock.json.installed"
+fi

@@ -282,13 +282,16 @@ TEST(LoraTrainingCli, TrainsWritesAndRegisters) {
   EXPECT_EQ(GgufFile::open(dir + "/facts.gguf").optional_string("loco.train.base_sha256").value_or(""), base_sha);
   const auto peft_config = nlohmann::json::parse(test::read_file(dir + "/facts-peft/adapter_config.json"));
   EXPECT_EQ(peft_config["loco_train"].value("base_sha256", ""), base_sha);
+  // Own data and config directories: the base's hash is cached in the data directory.
+  const std::vector<std::string> home = {"LOCO_DATA_DIR=" + dir + "/data", "LOCO_CONFIG_DIR=" + dir + "/config"};
   const test::CliResult same = test::run_loco(
-      {"adapters", "add", "facts", dir + "/facts.gguf", "-m", base, "--registry", dir + "/other-registry.yaml"});
+      {"adapters", "add", "facts", dir + "/facts.gguf", "-m", base, "--registry", dir + "/other-registry.yaml"}, home);
   EXPECT_EQ(same.exit_code, 0) << same.err;
   EXPECT_NE(same.out.find("base sha256 matches the installed base"), std::string::npos) << same.out;
   test::expect_one_line_error(test::run_loco({"adapters", "add", "facts", dir + "/facts-peft", "-m",
                                               test::model_path("tiny-qwen3-q4_k_m.gguf"), "--registry",
-                                              dir + "/third-registry.yaml"}),
+                                              dir + "/third-registry.yaml"},
+                                             home),
                               "was trained on the base model with sha256 " + base_sha);
 }
 
