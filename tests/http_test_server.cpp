@@ -126,6 +126,10 @@ void HttpTestServer::handle(int fd) {
     send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found");
     return;
   }
+  if (route.mode == HttpRoute::Mode::Redirect) {
+    send_all(fd, "HTTP/1.1 302 Found\r\nLocation: " + route.body + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    return;
+  }
   const std::string& body = route.body;
   size_t from = 0;
   const bool ranges = route.mode != HttpRoute::Mode::NoRanges;

@@ -19,6 +19,7 @@ struct HttpRoute {
     NoRanges,  // ignores Range: always 200 with the whole body
     Truncate,  // announces the full length, sends `cut_after` bytes, closes
     Slow,      // honours ranges, sends the body in small pieces with pauses
+    Redirect,  // 302 to `body` (a path or URL), as Hugging Face's resolve/ URLs do
   };
   std::string body;
   Mode mode = Mode::Ranges;

@@ -112,6 +112,22 @@ TEST_F(Download, ResumesAPartialFileWithARangeRequest) {
   EXPECT_EQ(reqs[0].range, "bytes=70000-");
 }
 
+// Hugging Face answers resolve/ URLs with a redirect to its CDN: the range goes along.
+TEST_F(Download, ResumesThroughARedirect) {
+  server_.serve("/resolve/m.gguf", {"/cdn/m.gguf", HttpRoute::Mode::Redirect});
+  server_.serve("/cdn/m.gguf", {body_});
+  fs::create_directories(fs::path(dest_).parent_path());
+  write(partial_path(dest_), body_.substr(0, 12345));
+  const DownloadResult res = download_file(request("/resolve/m.gguf"));
+  EXPECT_EQ(res.resumed_from, 12345u);
+  EXPECT_TRUE(res.verified);
+  EXPECT_EQ(test::read_file(dest_), body_);
+  const auto reqs = server_.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[1].path, "/cdn/m.gguf");
+  EXPECT_EQ(reqs[1].range, "bytes=12345-");
+}
+
 TEST_F(Download, ServerWithoutRangesStartsOver) {
   server_.serve("/m.gguf", {body_, HttpRoute::Mode::NoRanges});
   fs::create_directories(fs::path(dest_).parent_path());
