@@ -7,7 +7,9 @@
 //
 // $LOCO_WEB_SCREENSHOT: where the screenshot goes (default ./web-page.png).
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import puppeteer from "puppeteer-core";
 
@@ -226,5 +228,38 @@ test("with --api-key the page asks for the key, then sends it", { timeout: TIMEO
     await p.close();
     const exit = await keyed.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, `loco serve --api-key did not stop cleanly:\n${keyed.output()}`);
+  }
+});
+
+test("another base model: the generic reminder, the base model in the picker, the reason shown", { timeout: TIMEOUT }, async () => {
+  // The shared test model (random weights: its text is noise) with no adapters installed.
+  const model = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
+                             "../../../shared/testdata/models/tiny-qwen3-q4_k_m.gguf");
+  assert.ok(fs.existsSync(model), `${model} is missing (the shared test data beside the repository)`);
+  const other = await startServer({ args: ["-m", model] });
+  const p = await browser.newPage();
+  try {
+    await p.goto(other.url + "/", { waitUntil: "load" });
+    await p.waitForFunction(() => document.getElementById("status-text").textContent === "ready", { timeout: TIMEOUT });
+    assert.equal(await p.$eval("#reminder-text", (e) => e.textContent),
+                 "A small local model can be confidently wrong: check anything that matters.");
+    assert.equal(await p.$eval("#model-name", (e) => e.textContent), "tiny-qwen3-q4_k_m");
+    assert.deepEqual(await p.$$eval("#adapter option", (o) => o.map((x) => x.value)), ["loco/auto", "tiny-qwen3-q4_k_m"]);
+    await p.click("details summary");
+    await p.type("#max-tokens", "6");
+    await p.type("#question", "Hello?");
+    await p.keyboard.press("Enter");
+    await p.waitForSelector("li.msg.assistant[data-done]", { timeout: TIMEOUT });
+    const a = await p.$eval("li.msg.assistant", (li) => ({
+      done: li.dataset.done, route: li.querySelector('[data-field="route"]').textContent,
+      why: li.querySelector('[data-field="why"]').textContent,
+    }));
+    assert.equal(a.done, "ok");
+    assert.match(a.route, /base model/);
+    assert.match(a.why, /no adapters/);
+  } finally {
+    await p.close();
+    const exit = await other.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, `loco serve -m did not stop cleanly:\n${other.output()}`);
   }
 });
