@@ -28,7 +28,8 @@ before(async () => {
   const executablePath = chromiumPath();
   server = await startServer({ args: ["--max-tokens-limit", "200"] });
   browser = await puppeteer.launch({
-    executablePath, headless: true, args: ["--no-sandbox", "--headless=new", "--disable-gpu"],
+    // --no-sandbox: CI runs as root; --disable-dev-shm-usage: containers' /dev/shm is small.
+    executablePath, headless: true, args: ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage"],
   });
   page = await browser.newPage();
   await page.setViewport({ width: 1000, height: 900 });
