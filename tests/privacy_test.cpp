@@ -46,13 +46,21 @@ TEST_F(Privacy, TheShimCatchesADownload) {
   EXPECT_NE(net_log().find("socket domain="), std::string::npos) << net_log();
 }
 
-TEST_F(Privacy, QueryAndEvalOnTheBuiltInModelOpenNoSocket) {
+TEST_F(Privacy, QueryChatAndEvalOnTheBuiltInModelOpenNoSocket) {
   const std::string nano = std::string(LOCO_SOURCE_DIR) + "/models/nano";
   test::CliResult r = loco({"query", "-n", "8", "Sam has 12 marbles and gives 5 to Ana. How many does Sam have?"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   r = loco({"eval", "run", "--set", nano + "/eval/math.jsonl", "--adapter", "math", "--limit", "2", "--out",
             home_ + "/eval"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // chat, with a question typed on its standard input.
+  const std::string shell = "printf 'What is 2 plus 3?\\n/quit\\n' | env LD_PRELOAD='" + std::string(LOCO_NO_NETWORK_SHIM) +
+                            "' LOCO_NET_LOG='" + log_ + "' ASAN_OPTIONS=verify_asan_link_order=0 LOCO_DATA_DIR='" +
+                            home_ + "/data' LOCO_CONFIG_DIR='" + home_ + "/config' '" + test::cli_path() +
+                            "' chat -n 8 --no-nudges";
+  const test::CliResult chat = test::run_program({"sh", "-c", shell});
+  ASSERT_EQ(chat.exit_code, 0) << chat.out << chat.err;
+  EXPECT_NE(chat.out.find("-- confidence:"), std::string::npos) << chat.out;  // it answered
   r = loco({"models"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   r = loco({"adapters", "list"});

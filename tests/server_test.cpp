@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -353,6 +354,18 @@ TEST(Server, CompletionsEmbeddingsAndOllamaGenerate) {
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_FLOAT_EQ(got[i], expected[i]) << i;
   r.post("/v1/embeddings", {{"model", "loco/math"}, {"input", "x"}}, 400);
+  // base64 (what the openai client asks for by default): the same floats' bytes. The
+  // first value, decoded by hand from its four little-endian bytes.
+  const json b = r.post("/v1/embeddings", {{"model", "tiny-qwen3-q8_0"}, {"input", "a b c"}, {"encoding_format", "base64"}});
+  const std::string encoded = b["data"][0]["embedding"];
+  EXPECT_EQ(encoded.size(), (expected.size() * 4 + 2) / 3 * 4);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  uint32_t bits = 0;
+  for (int k = 0; k < 4; ++k) bits = (bits << 6) | static_cast<uint32_t>(alphabet.find(encoded[static_cast<size_t>(k)]));
+  uint32_t first = 0;
+  std::memcpy(&first, &expected[0], 4);
+  EXPECT_EQ(bits >> 0, (((first & 0xFFu) << 16) | (((first >> 8) & 0xFFu) << 8) | ((first >> 16) & 0xFFu)));
+  r.post("/v1/embeddings", {{"model", "tiny-qwen3-q8_0"}, {"input", "x"}, {"encoding_format", "hex"}}, 400);
 
   const json g = r.post("/api/generate",
                         {{"model", "tiny-qwen3-q8_0"}, {"prompt", "Hi"}, {"stream", false}, {"options", {{"num_predict", 4}}}});

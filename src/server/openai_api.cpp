@@ -3,6 +3,8 @@
 // in `loco` objects that clients which do not know them ignore.
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "loco/error.h"
 #include "server/server_state.h"
 
@@ -88,6 +90,28 @@ json usage_json(const GenerationResult& g) {
   return {{"prompt_tokens", g.prompt_tokens},
           {"completion_tokens", g.completion_tokens},
           {"total_tokens", g.prompt_tokens + g.completion_tokens}};
+}
+
+// OpenAI's base64 encoding: the float32 values' little-endian bytes, in standard base64.
+std::string base64_floats(const std::vector<float>& values) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes(values.size() * 4, '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint32_t u = 0;
+    std::memcpy(&u, &values[i], 4);
+    for (int b = 0; b < 4; ++b) bytes[i * 4 + static_cast<size_t>(b)] = static_cast<char>((u >> (8 * b)) & 0xFF);
+  }
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t chunk = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) chunk |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (i + 2 < bytes.size()) chunk |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
+    out += kAlphabet[(chunk >> 18) & 63];
+    out += kAlphabet[(chunk >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[chunk & 63] : '=';
+  }
+  return out;
 }
 
 std::string sse(const json& j) { return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n"; }
@@ -272,7 +296,8 @@ void embeddings(const httplib::Request& req, httplib::Response& res, ServerState
   if (state.adapter_for_model(*e, model) != "none") {
     throw ApiError(400, "embeddings come from the base model: use model '" + e->base_id + "'");
   }
-  if (j.value("encoding_format", "float") != "float") throw ApiError(400, "only encoding_format 'float' is supported");
+  const std::string format = optional_field<std::string>(j, "encoding_format", "a string").value_or("float");
+  if (format != "float" && format != "base64") throw ApiError(400, "encoding_format must be 'float' or 'base64'");
   std::vector<std::string> inputs;
   const auto input = j.find("input");
   if (input != j.end() && input->is_string()) {
@@ -303,7 +328,8 @@ void embeddings(const httplib::Request& req, httplib::Response& res, ServerState
                                       state.options().n_ctx));
     }
     tokens_total += static_cast<int64_t>(tokens.size());
-    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", e->embed_session->embed_mean(0, tokens)}});
+    const std::vector<float> v = e->embed_session->embed_mean(0, tokens);
+    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", format == "float" ? json(v) : json(base64_floats(v))}});
   }
   state.metrics().add_prompt_tokens(static_cast<uint64_t>(tokens_total));
   const json out = {{"object", "list"},
