@@ -133,21 +133,25 @@ test("the legacy completions endpoint", { timeout: TIMEOUT }, async () => {
   assert.ok(r.usage.completion_tokens > 0 && r.usage.completion_tokens <= 8);
 });
 
-test("embeddings with encoding_format float: one vector per input", { timeout: TIMEOUT }, async () => {
+test("embeddings: the client's default call (base64) and encoding_format float agree", { timeout: TIMEOUT }, async () => {
   const input = ["Sam has 12 marbles.", "def add(a, b): return a + b"];
-  // encoding_format is explicit: without it the client asks for base64, which the server
-  // does not produce yet (docs/server.md, Clients).
-  const r = await client.embeddings.create({ model: "loco-nano", input, encoding_format: "float" });
-  assert.equal(r.data.length, 2);
-  const dim = r.data[0].embedding.length;
+  // Without encoding_format the official client asks for base64 and decodes it itself.
+  const packed = await client.embeddings.create({ model: "loco-nano", input });
+  const plain = await client.embeddings.create({ model: "loco-nano", input, encoding_format: "float" });
+  assert.equal(packed.data.length, 2);
+  assert.equal(plain.data.length, 2);
+  const dim = plain.data[0].embedding.length;
   assert.ok(dim > 0);
-  r.data.forEach((d, i) => {
-    assert.equal(d.index, i);
-    assert.equal(d.embedding.length, dim);
-    assert.ok(d.embedding.every(Number.isFinite));
-  });
-  assert.ok(r.data[0].embedding.some((x, k) => x !== r.data[1].embedding[k]), "different inputs, different vectors");
-  assert.ok(r.usage.prompt_tokens > 0);
+  for (let i = 0; i < 2; ++i) {
+    assert.equal(plain.data[i].index, i);
+    const a = Array.from(packed.data[i].embedding), b = plain.data[i].embedding;
+    assert.equal(a.length, dim);
+    assert.equal(b.length, dim);
+    assert.ok(b.every(Number.isFinite));
+    for (let k = 0; k < dim; ++k) assert.equal(a[k], Math.fround(b[k]), `input ${i}, value ${k}`);
+  }
+  assert.ok(plain.data[0].embedding.some((x, k) => x !== plain.data[1].embedding[k]), "different inputs, different vectors");
+  assert.ok(plain.usage.prompt_tokens > 0);
   await assert.rejects(client.embeddings.create({ model: "loco/math", input, encoding_format: "float" }),
                        (e) => e instanceof OpenAI.BadRequestError && /base model/.test(e.message));
 });
