@@ -256,6 +256,59 @@ GenerationResult ServerState::run(Engine& e, const GenerationRequest& rq, Prepar
   return g;
 }
 
+void stream_generation(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> engine,
+                       const PreparedGeneration& p, StreamFormat format) {
+  auto channel = std::make_shared<StreamChannel>();
+  if (p.votes == 1) {
+    p.job->on_text = [channel](int k, std::string_view text) {
+      channel->push(k, text);
+      return true;
+    };
+  }
+  p.job->on_done = [channel](std::vector<SampleOutput> outputs, const std::string& error) {
+    channel->close(std::move(outputs), error);
+  };
+  state.submit(*engine, p);
+  ++state.in_flight;
+  auto opened = std::make_shared<bool>(false);
+  const std::string content_type = format.content_type;
+  res.set_chunked_content_provider(
+      content_type,
+      [&state, engine, p, channel, opened, format = std::move(format)](size_t, httplib::DataSink& sink) {
+        // A failed write means the client went away: the scheduler drops the request.
+        auto write = [&](const std::string& s) {
+          if (s.empty()) return true;
+          if (!sink.is_writable() || !sink.write(s.data(), s.size())) {
+            p.job->cancelled = true;
+            return false;
+          }
+          return true;
+        };
+        if (!*opened) {
+          *opened = true;
+          if (format.open && !write(format.open())) return false;
+        }
+        bool done = false;
+        for (auto& [k, text] : channel->take(0.5, &done)) {
+          if (!write(format.piece(k, text))) return false;
+        }
+        if (!done) return true;
+        const bool ok = channel->error().empty()
+                            ? write(format.close(state.result(*engine, p, std::move(channel->outputs()))))
+                            : write(format.error(channel->error()));
+        if (ok) sink.done();
+        return ok;
+      },
+      [&state, p](bool success) {
+        if (!success) p.job->cancelled = true;
+        --state.in_flight;
+      });
+}
+
+void respond_json(httplib::Response& res, const json& body) {
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
 json parse_json_body(const httplib::Request& req) {
   json j;
   try {

@@ -75,63 +75,31 @@ std::string line(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 // `piece(text)` makes one streamed object; the last one gets final_fields and loco's.
 void respond(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> engine, const GenerationRequest& rq,
              std::function<json(const std::string&)> piece) {
-  if (!rq.stream) {
-    const GenerationResult g = state.run(*engine, rq);
-    json out = piece(g.choices.empty() ? std::string() : g.choices[0].text);
+  auto last = [piece](const GenerationResult& g, const std::string& text) {
+    json out = piece(text);
     out.update(final_fields(g));
     out["loco"] = g.loco;
-    res.set_content(line(out), "application/json");
+    return out;
+  };
+  if (!rq.stream) {
+    const GenerationResult g = state.run(*engine, rq);
+    res.set_content(line(last(g, g.choices.empty() ? std::string() : g.choices[0].text)), "application/json");
     return;
   }
   const PreparedGeneration p = state.prepare(*engine, rq);
-  auto channel = std::make_shared<StreamChannel>();
   const bool voting = p.votes > 1;
-  if (!voting) p.job->on_text = [channel](int, std::string_view text) {
-    channel->push(0, text);
-    return true;
+  StreamFormat f;
+  f.content_type = "application/x-ndjson";
+  f.piece = [piece](int, const std::string& text) {
+    json out = piece(text);
+    out["done"] = false;
+    return line(out);
   };
-  p.job->on_done = [channel](std::vector<SampleOutput> outputs, const std::string& error) {
-    channel->close(std::move(outputs), error);
+  f.close = [last, voting](const GenerationResult& g) {
+    return line(last(g, voting && !g.choices.empty() ? g.choices[0].text : std::string()));
   };
-  state.submit(*engine, p);
-  ++state.in_flight;
-  res.set_chunked_content_provider(
-      "application/x-ndjson",
-      [&state, engine, p, channel, piece, voting](size_t, httplib::DataSink& sink) {
-        auto write = [&](const std::string& s) {
-          if (!sink.is_writable() || !sink.write(s.data(), s.size())) {
-            p.job->cancelled = true;
-            return false;
-          }
-          return true;
-        };
-        bool done = false;
-        for (auto& [k, text] : channel->take(0.5, &done)) {
-          json out = piece(text);
-          out["done"] = false;
-          if (!write(line(out))) return false;
-        }
-        if (!sink.is_writable()) {
-          p.job->cancelled = true;
-          return false;
-        }
-        if (!done) return true;
-        if (!channel->error().empty()) {
-          write(line({{"error", channel->error()}}));
-        } else {
-          const GenerationResult g = state.result(*engine, p, std::move(channel->outputs()));
-          json out = piece(voting && !g.choices.empty() ? g.choices[0].text : std::string());
-          out.update(final_fields(g));
-          out["loco"] = g.loco;
-          write(line(out));
-        }
-        sink.done();
-        return true;
-      },
-      [&state, p](bool success) {
-        if (!success) p.job->cancelled = true;
-        --state.in_flight;
-      });
+  f.error = [](const std::string& error) { return line({{"error", error}}); };
+  stream_generation(res, state, engine, p, std::move(f));
 }
 
 void chat(const httplib::Request& req, httplib::Response& res, ServerState& state) {

@@ -116,73 +116,76 @@ std::string base64_floats(const std::vector<float>& values) {
 
 std::string sse(const json& j) { return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n"; }
 
-// Streams a prepared request as server-sent events. `chunk(index, delta_text, finish,
-// first)` makes one event's JSON.
-void stream_events(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> engine,
-                   const PreparedGeneration& p, bool include_usage,
-                   std::function<json(int, const std::string*, const char*, bool)> chunk) {
-  auto channel = std::make_shared<StreamChannel>();
+// Chat and completions differ only in their object names and in how a choice is written.
+struct Shape {
+  const char* id_prefix;
+  const char* object;        // of the whole answer
+  const char* chunk_object;  // of a streamed chunk
+  bool opens_with_role;      // chat: a first chunk per choice announces the assistant
+  std::function<json(const std::string& text)> whole_choice;   // without index and finish
+  std::function<json(const std::string* text, bool first)> delta_choice;
+};
+
+void answer(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> engine, const GenerationRequest& rq,
+            bool include_usage, const Shape& shape) {
+  const std::string id = random_id(shape.id_prefix);
+  const int64_t created = unix_now();
+  if (!rq.stream) {
+    const GenerationResult g = state.run(*engine, rq);
+    json choices = json::array();
+    for (size_t k = 0; k < g.choices.size(); ++k) {
+      json c = shape.whole_choice(g.choices[k].text);
+      c["index"] = k;
+      c["logprobs"] = nullptr;
+      c["finish_reason"] = g.choices[k].finish_reason;
+      choices.push_back(std::move(c));
+    }
+    respond_json(res, {{"id", id}, {"object", shape.object}, {"created", created}, {"model", rq.model},
+                       {"choices", choices}, {"usage", usage_json(g)}, {"loco", g.loco}});
+    return;
+  }
+  const PreparedGeneration p = state.prepare(*engine, rq);
+  const std::string model = rq.model;
+  auto chunk = [id, created, model, shape](int k, const std::string* text, const char* finish, bool first) {
+    json c = shape.delta_choice(text, first);
+    c["index"] = k;
+    c["logprobs"] = nullptr;
+    c["finish_reason"] = finish ? json(finish) : json(nullptr);
+    return json{{"id", id}, {"object", shape.chunk_object}, {"created", created}, {"model", model},
+                {"choices", json::array({c})}};
+  };
   const bool voting = p.votes > 1;
-  if (!voting) p.job->on_text = [channel](int k, std::string_view text) {
-    channel->push(k, text);
-    return true;
+  const int opening = voting ? 1 : p.job->n;
+  StreamFormat f;
+  f.content_type = "text/event-stream";
+  f.open = [chunk, opening, shape] {
+    std::string out;
+    for (int k = 0; shape.opens_with_role && k < opening; ++k) out += sse(chunk(k, nullptr, nullptr, true));
+    return out;
   };
-  p.job->on_done = [channel](std::vector<SampleOutput> outputs, const std::string& error) {
-    channel->close(std::move(outputs), error);
+  f.piece = [chunk](int k, const std::string& text) { return sse(chunk(k, &text, nullptr, false)); };
+  f.close = [chunk, voting, include_usage](const GenerationResult& g) {
+    std::string out;
+    for (size_t k = 0; k < g.choices.size(); ++k) {
+      const int index = static_cast<int>(k);
+      if (voting) out += sse(chunk(index, &g.choices[k].text, nullptr, false));
+      json last = chunk(index, nullptr, g.choices[k].finish_reason.c_str(), false);
+      if (k + 1 == g.choices.size()) last["loco"] = g.loco;
+      out += sse(last);
+    }
+    if (include_usage) {
+      json u = chunk(0, nullptr, nullptr, false);
+      u["choices"] = json::array();
+      u["usage"] = usage_json(g);
+      out += sse(u);
+    }
+    return out + "data: [DONE]\n\n";
   };
-  state.submit(*engine, p);
-  ++state.in_flight;
-  auto started = std::make_shared<bool>(false);
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [&state, engine, p, channel, started, include_usage, chunk, voting](size_t, httplib::DataSink& sink) {
-        auto write = [&](const std::string& s) {
-          if (!sink.is_writable() || !sink.write(s.data(), s.size())) {
-            p.job->cancelled = true;
-            return false;
-          }
-          return true;
-        };
-        if (!*started) {
-          *started = true;
-          for (int k = 0; k < (voting ? 1 : p.job->n); ++k) {
-            if (!write(sse(chunk(k, nullptr, nullptr, true)))) return false;
-          }
-        }
-        bool done = false;
-        for (auto& [k, text] : channel->take(0.5, &done)) {
-          if (!write(sse(chunk(k, &text, nullptr, false)))) return false;
-        }
-        if (!sink.is_writable()) {
-          p.job->cancelled = true;
-          return false;
-        }
-        if (!done) return true;
-        if (!channel->error().empty()) {
-          write(sse({{"error", {{"message", channel->error()}, {"type", "server_error"}, {"code", "generation_failed"}}}}));
-        } else {
-          const GenerationResult g = state.result(*engine, p, std::move(channel->outputs()));
-          for (size_t k = 0; k < g.choices.size(); ++k) {
-            if (voting && !write(sse(chunk(static_cast<int>(k), &g.choices[k].text, nullptr, false)))) return false;
-            json last = chunk(static_cast<int>(k), nullptr, g.choices[k].finish_reason.c_str(), false);
-            if (k + 1 == g.choices.size()) last["loco"] = g.loco;
-            if (!write(sse(last))) return false;
-          }
-          if (include_usage) {
-            json u = chunk(0, nullptr, nullptr, false);
-            u["choices"] = json::array();
-            u["usage"] = usage_json(g);
-            if (!write(sse(u))) return false;
-          }
-        }
-        write("data: [DONE]\n\n");
-        sink.done();
-        return true;
-      },
-      [&state, p](bool success) {
-        if (!success) p.job->cancelled = true;
-        --state.in_flight;
-      });
+  f.error = [](const std::string& error) {
+    return sse({{"error", {{"message", error}, {"type", "server_error"}, {"code", "generation_failed"}}}}) +
+           "data: [DONE]\n\n";
+  };
+  stream_generation(res, state, engine, p, std::move(f));
 }
 
 void chat_completions(const httplib::Request& req, httplib::Response& res, ServerState& state) {
@@ -208,38 +211,17 @@ void chat_completions(const httplib::Request& req, httplib::Response& res, Serve
   }
   const bool include_usage = j.contains("stream_options") && j["stream_options"].is_object() &&
                              j["stream_options"].value("include_usage", false);
-  const std::string id = random_id("chatcmpl-");
-  const int64_t created = unix_now();
-  if (!rq.stream) {
-    const GenerationResult g = state.run(*engine, rq);
-    json choices = json::array();
-    for (size_t k = 0; k < g.choices.size(); ++k) {
-      choices.push_back({{"index", k},
-                         {"message", {{"role", "assistant"}, {"content", g.choices[k].text}}},
-                         {"logprobs", nullptr},
-                         {"finish_reason", g.choices[k].finish_reason}});
-    }
-    const json out = {{"id", id},          {"object", "chat.completion"}, {"created", created}, {"model", rq.model},
-                      {"choices", choices}, {"usage", usage_json(g)},       {"loco", g.loco}};
-    res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    return;
-  }
-  const PreparedGeneration p = state.prepare(*engine, rq);
-  const std::string model = rq.model;
-  stream_events(res, state, engine, p, include_usage,
-                [id, created, model](int k, const std::string* text, const char* finish, bool first) {
-                  json delta = json::object();
-                  if (first) delta = {{"role", "assistant"}, {"content", ""}};
-                  if (text != nullptr) delta["content"] = *text;
-                  return json{{"id", id},
-                              {"object", "chat.completion.chunk"},
-                              {"created", created},
-                              {"model", model},
-                              {"choices", json::array({{{"index", k},
-                                                        {"delta", delta},
-                                                        {"logprobs", nullptr},
-                                                        {"finish_reason", finish ? json(finish) : json(nullptr)}}})}};
-                });
+  const Shape shape{"chatcmpl-", "chat.completion", "chat.completion.chunk", true,
+                    [](const std::string& text) {
+                      return json{{"message", {{"role", "assistant"}, {"content", text}}}};
+                    },
+                    [](const std::string* text, bool first) {
+                      json delta = json::object();
+                      if (first) delta = {{"role", "assistant"}, {"content", ""}};
+                      if (text != nullptr) delta["content"] = *text;
+                      return json{{"delta", delta}};
+                    }};
+  answer(res, state, engine, rq, include_usage, shape);
 }
 
 void completions(const httplib::Request& req, httplib::Response& res, ServerState& state) {
@@ -258,35 +240,10 @@ void completions(const httplib::Request& req, httplib::Response& res, ServerStat
   if (j.value("echo", false)) throw ApiError(400, "'echo' is not supported");
   if (j.contains("logprobs") && !j["logprobs"].is_null()) throw ApiError(400, "'logprobs' is not supported");
   if (j.contains("suffix") && !j["suffix"].is_null()) throw ApiError(400, "'suffix' is not supported");
-  const std::string id = random_id("cmpl-");
-  const int64_t created = unix_now();
-  if (!rq.stream) {
-    const GenerationResult g = state.run(*engine, rq);
-    json choices = json::array();
-    for (size_t k = 0; k < g.choices.size(); ++k) {
-      choices.push_back({{"index", k},
-                         {"text", g.choices[k].text},
-                         {"logprobs", nullptr},
-                         {"finish_reason", g.choices[k].finish_reason}});
-    }
-    const json out = {{"id", id},          {"object", "text_completion"}, {"created", created}, {"model", rq.model},
-                      {"choices", choices}, {"usage", usage_json(g)},       {"loco", g.loco}};
-    res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    return;
-  }
-  const PreparedGeneration p = state.prepare(*engine, rq);
-  const std::string model = rq.model;
-  stream_events(res, state, engine, p, false,
-                [id, created, model](int k, const std::string* text, const char* finish, bool) {
-                  return json{{"id", id},
-                              {"object", "text_completion"},
-                              {"created", created},
-                              {"model", model},
-                              {"choices", json::array({{{"index", k},
-                                                        {"text", text ? *text : std::string()},
-                                                        {"logprobs", nullptr},
-                                                        {"finish_reason", finish ? json(finish) : json(nullptr)}}})}};
-                });
+  const Shape shape{"cmpl-", "text_completion", "text_completion", false,
+                    [](const std::string& text) { return json{{"text", text}}; },
+                    [](const std::string* text, bool) { return json{{"text", text ? *text : std::string()}}; }};
+  answer(res, state, engine, rq, false, shape);
 }
 
 void embeddings(const httplib::Request& req, httplib::Response& res, ServerState& state) {

@@ -145,6 +145,25 @@ class ServerState {
   std::atomic<bool> stopping_{false};
 };
 
+// How one API writes a stream: what opens it, each piece of sample k's text, what ends it
+// (from the finished result), and an error met on the way.
+struct StreamFormat {
+  std::string content_type;
+  std::function<std::string()> open;
+  std::function<std::string(int sample, const std::string& text)> piece;
+  std::function<std::string(const GenerationResult& g)> close;
+  std::function<std::string(const std::string& error)> error;
+};
+
+// Submits a prepared request (ApiError 429 when the queue is full) and streams it: the
+// pieces as they come (with votes, nothing until the vote: `close` writes the answer),
+// then `close`. A client that goes away cancels the request.
+void stream_generation(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> engine,
+                       const PreparedGeneration& p, StreamFormat format);
+
+// The whole answer as one JSON body.
+void respond_json(httplib::Response& res, const json& body);
+
 // Endpoints: each registers its routes on the server.
 void register_openai_routes(httplib::Server& http, ServerState& state);
 void register_ollama_routes(httplib::Server& http, ServerState& state);
