@@ -130,9 +130,9 @@ test("a question streams an answer with its route and confidence", { timeout: TI
   assert.ok(pieces.length >= 2, `the answer arrived in ${pieces.length} piece(s), not streamed: ${JSON.stringify(pieces)}`);
   assert.equal(pieces.join(""), a.answer, "the pieces make up the answer");
   for (let i = 1; i < seen.length; ++i) assert.ok(seen[i] >= seen[i - 1], `the text shrank: ${seen}`);
-  // Tokens come about a token's decoding time apart (tens of ms for loco-nano), so the
-  // answer is seen partial before it is whole.
-  assert.ok(seen.length >= 2 && seen[0] < a.answer.length, `the answer was never seen partial: ${seen}`);
+  // The pieces arrive a token's decoding time apart, but a busy machine may hand the page
+  // several in one read; the Stop test below watches a longer answer grow on screen.
+  assert.ok(seen.length >= 1, "no text was shown while the answer was busy");
   console.log(`# streamed: ${pieces.length} pieces, lengths seen while busy: ${seen}`);
   assert.match(a.route, /math adapter \(routed\)/, `route: ${a.route}`);
   assert.match(a.who, /math/);
@@ -190,10 +190,15 @@ test("Stop ends an answer mid-stream; it is shown as stopped and not kept", { ti
   await page.type("#temperature", "0");
   await page.type("#question", STORY);
   await page.keyboard.press("Enter");
-  await page.waitForFunction(() => {
+  // The answer appears, then grows on screen while it is still streaming.
+  const shown = await page.waitForFunction(() => {
     const a = document.querySelector("li.msg.assistant .answer");
-    return a && a.getAttribute("aria-busy") === "true" && Number(a.dataset.pieces) >= 2;
-  }, { timeout: TIMEOUT });
+    return a && a.getAttribute("aria-busy") === "true" && Number(a.dataset.pieces) >= 2 && a.textContent.length;
+  }, { timeout: TIMEOUT }).then((h) => h.jsonValue());
+  await page.waitForFunction((n) => {
+    const a = document.querySelector("li.msg.assistant .answer");
+    return a.getAttribute("aria-busy") === "true" && a.textContent.length > n;
+  }, { timeout: TIMEOUT }, shown);
   assert.equal(await page.$eval("#stop", (b) => b.hidden), false, "Stop is offered while streaming");
   await page.click("#stop");
   await page.waitForSelector("li.msg.assistant[data-done]", { timeout: TIMEOUT });
