@@ -142,6 +142,7 @@ TEST(Server, ModelsAndANonStreamedAnswerWithItsUsage) {
   EXPECT_EQ(a["choices"][0]["message"]["role"], "assistant");
   EXPECT_EQ(a["loco"]["adapter"], "math");
   EXPECT_TRUE(a["loco"]["route"].is_null());  // asked for by name, not routed
+  EXPECT_EQ(a["loco"]["why"], "asked for as the model 'loco/math'");
   EXPECT_TRUE(a["loco"]["confidence"].contains("level"));
   // The prompt is the one the Assistant builds for this question with the math adapter.
   server::ServedModel m = served_tiny();

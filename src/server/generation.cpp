@@ -152,6 +152,10 @@ PreparedGeneration ServerState::prepare(Engine& e, const GenerationRequest& rq) 
   p.adapter = q.adapters.empty() ? "" : q.adapters[0];
   p.route = q.route;
   p.reason = q.reason;
+  if (!q.route && !p.adapter.empty()) {
+    // The Assistant's words are the command line's; a client chose by model or field.
+    p.reason = rq.adapter ? "asked for with loco.adapter" : "asked for as the model '" + rq.model + "'";
+  }
   p.eval_type = q.eval_type;
   job->adapter = q.loaded.empty() ? nullptr : q.loaded[0];
   job->scale = q.scales.empty() ? 1.0f : q.scales[0];
