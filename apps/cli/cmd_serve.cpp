@@ -18,10 +18,8 @@ namespace loco::cli {
 namespace {
 
 struct ServeFlags {
-  std::string model, config_file, data_dir, registry_file, router, router_file;
+  AssistantFlags model;  // the model, registry and router, as `loco query` takes them
   server::ServerOptions server;
-  std::optional<int> threads, ctx;
-  std::string kv_type = "f16";
   double max_body_mb = 4;
 };
 
@@ -35,9 +33,10 @@ int run_serve(ServeFlags& f) {
     if (const char* key = std::getenv("LOCO_API_KEY"); key != nullptr) o.api_key = key;
   }
   o.max_body_bytes = static_cast<uint64_t>(f.max_body_mb * (1 << 20));
-  if (f.ctx) o.n_ctx = *f.ctx;
-  if (f.threads) o.threads = *f.threads;
-  o.kv_type = f.kv_type == "f32" ? KvType::F32 : f.kv_type == "q8_0" ? KvType::Q8_0 : KvType::F16;
+  if (f.model.ctx) o.n_ctx = *f.model.ctx;
+  f.model.ctx = o.n_ctx;
+  if (f.model.threads) o.threads = *f.model.threads;
+  o.kv_type = f.model.kv_type == "f32" ? KvType::F32 : f.model.kv_type == "q8_0" ? KvType::Q8_0 : KvType::F16;
 
   server::Server srv(o);
   srv.start();
@@ -52,18 +51,8 @@ int run_serve(ServeFlags& f) {
     srv.stop();
   });
 
-  AssistantFlags a;
-  a.model = f.model;
-  a.config_file = f.config_file;
-  a.data_dir = f.data_dir;
-  a.registry_file = f.registry_file;
-  a.router = f.router;
-  a.router_file = f.router_file;
-  a.threads = f.threads;
-  a.ctx = o.n_ctx;
-  a.kv_type = f.kv_type;
   try {
-    AssistantSetup setup = make_assistant(a);
+    AssistantSetup setup = make_assistant(f.model);
     server::ServedModel m;
     m.assistant = std::move(setup.assistant);
     m.model = setup.model;
@@ -92,14 +81,14 @@ int run_serve(ServeFlags& f) {
 Command register_serve(CLI::App& root) {
   auto f = std::make_shared<ServeFlags>();
   CLI::App* app = root.add_subcommand("serve", "Serve the OpenAI and Ollama APIs and a chat page over HTTP");
-  app->add_option("-m,--model", f->model, "Base model GGUF (default: `model` in the config file, else loco-nano)");
+  app->add_option("-m,--model", f->model.model, "Base model GGUF (default: `model` in the config file, else loco-nano)");
   app->add_option("--host", f->server.host, "Address to listen on; any but loopback needs --api-key")
       ->capture_default_str();
   app->add_option("--port", f->server.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   app->add_option("--api-key", f->server.api_key, "Require 'Authorization: Bearer KEY' (default: $LOCO_API_KEY)");
   app->add_option("--parallel", f->server.parallel, "Sequences decoded together, across requests")
       ->capture_default_str()->check(CLI::Range(1, 256));
-  app->add_option("-c,--ctx", f->ctx, "Context per sequence in tokens (default: config, 4096)")->check(CLI::Range(64, 1 << 20));
+  app->add_option("-c,--ctx", f->model.ctx, "Context per sequence in tokens (default: config, 4096)")->check(CLI::Range(64, 1 << 20));
   app->add_option("--kv-tokens", f->server.kv_tokens, "KV cache positions across sequences (default: parallel x ctx)")
       ->check(CLI::Range(0, 1 << 26));
   app->add_option("--queue", f->server.queue_limit, "Requests that may wait for room; more get 429")
@@ -109,14 +98,14 @@ Command register_serve(CLI::App& root) {
       ->capture_default_str()->check(CLI::Range(1, 1 << 20));
   app->add_option("--timeout", f->server.request_seconds, "Seconds a request may take, waiting included")
       ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
-  app->add_option("--router", f->router, "keyword, classifier or embedding (default: config)")
+  app->add_option("--router", f->model.router, "keyword, classifier or embedding (default: config)")
       ->check(CLI::IsMember({"keyword", "classifier", "embedding"}));
-  app->add_option("--router-file", f->router_file, "Learned router (default: <data dir>/router.json)");
-  app->add_option("--config", f->config_file, "Config file (default: <config dir>/config.yaml)");
-  app->add_option("--data-dir", f->data_dir, "Data directory (default: $LOCO_DATA_DIR or ~/.local/share/loco)");
-  app->add_option("--registry", f->registry_file, "Adapter registry (default: <data dir>/adapters/registry.yaml)");
-  app->add_option("-t,--threads", f->threads, "Worker threads (default: config, physical cores)");
-  app->add_option("--kv-type", f->kv_type, "KV cache element type: f16, f32 or q8_0")
+  app->add_option("--router-file", f->model.router_file, "Learned router (default: <data dir>/router.json)");
+  app->add_option("--config", f->model.config_file, "Config file (default: <config dir>/config.yaml)");
+  app->add_option("--data-dir", f->model.data_dir, "Data directory (default: $LOCO_DATA_DIR or ~/.local/share/loco)");
+  app->add_option("--registry", f->model.registry_file, "Adapter registry (default: <data dir>/adapters/registry.yaml)");
+  app->add_option("-t,--threads", f->model.threads, "Worker threads (default: config, physical cores)");
+  app->add_option("--kv-type", f->model.kv_type, "KV cache element type: f16, f32 or q8_0")
       ->capture_default_str()->check(CLI::IsMember({"f16", "f32", "q8_0"}));
   return {app, [f] { return run_serve(*f); }};
 }
