@@ -34,7 +34,6 @@ int run_serve(ServeFlags& f) {
   }
   o.max_body_bytes = static_cast<uint64_t>(f.max_body_mb * (1 << 20));
   if (f.model.ctx) o.n_ctx = *f.model.ctx;
-  f.model.ctx = o.n_ctx;
   if (f.model.threads) o.threads = *f.model.threads;
   o.kv_type = f.model.kv_type == "f32" ? KvType::F32 : f.model.kv_type == "q8_0" ? KvType::Q8_0 : KvType::F16;
 
@@ -60,6 +59,7 @@ int run_serve(ServeFlags& f) {
     m.builtin = setup.builtin;
     if (setup.builtin) m.note = kBuiltinNotice;
     m.defaults = setup.query;
+    m.n_ctx = setup.n_ctx;  // --ctx, else the config file's, else 4096
     srv.set_ready(std::move(m));
     fmt::print("loco serve: ready: {}{} (open http://{}:{}/ in a browser)\n", setup.model_path,
                setup.builtin ? " (the built-in loco-nano)" : "", o.host, srv.port());

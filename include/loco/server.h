@@ -38,6 +38,7 @@ struct ServedModel {
   bool builtin = false;  // the built-in loco-nano
   std::string note;      // what to tell users about it (the built-in notice)
   QueryOptions defaults; // RE2, votes, temperatures and max_tokens from the user's settings
+  int32_t n_ctx = 0;     // context per sequence as the settings say (0: ServerOptions::n_ctx)
 };
 
 class Server {

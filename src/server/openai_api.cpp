@@ -273,16 +273,16 @@ void embeddings(const httplib::Request& req, httplib::Response& res, ServerState
   const Tokenizer& tok = e->served.assistant->tokenizer();
   if (!e->embed_session) {
     SessionOptions so;
-    so.n_ctx = state.options().n_ctx;
+    so.n_ctx = e->n_ctx;
     so.n_threads = state.options().threads;
     e->embed_session = std::make_unique<Session>(e->served.model, so);
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::vector<TokenId> tokens = tok.encode(inputs[i], tok.add_bos_by_default(), false);
     if (tokens.empty()) throw ApiError(400, fmt::format("input[{}] is empty", i));
-    if (static_cast<int64_t>(tokens.size()) > state.options().n_ctx) {
+    if (static_cast<int64_t>(tokens.size()) > e->n_ctx) {
       throw ApiError(400, fmt::format("input[{}] is {} tokens, more than the {}-token context", i, tokens.size(),
-                                      state.options().n_ctx));
+                                      e->n_ctx));
     }
     tokens_total += static_cast<int64_t>(tokens.size());
     const std::vector<float> v = e->embed_session->embed_mean(0, tokens);

@@ -156,7 +156,7 @@ void Server::start() {
                         {"architecture", e->served.model->config().arch_name}}},
                       {"adapters", adapters},
                       {"parallel", state.options().parallel},
-                      {"ctx", state.options().n_ctx}};
+                      {"ctx", e->n_ctx}};
     res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   });
   register_openai_routes(http, state);
@@ -180,9 +180,10 @@ void Server::start() {
 void Server::set_ready(ServedModel model) {
   auto engine = std::make_shared<Engine>();
   engine->base_id = std::filesystem::path(model.path).stem().string();
+  engine->n_ctx = model.n_ctx > 0 ? model.n_ctx : impl_->options.n_ctx;
   SchedulerOptions so;
   so.parallel = impl_->options.parallel;
-  so.n_ctx = impl_->options.n_ctx;
+  so.n_ctx = engine->n_ctx;
   so.kv_tokens = impl_->options.kv_tokens;
   so.queue_limit = impl_->options.queue_limit;
   so.threads = impl_->options.threads;

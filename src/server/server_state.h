@@ -40,6 +40,7 @@ struct Engine {
   std::mutex embed_mutex;
   std::unique_ptr<Session> embed_session;
   std::string base_id;  // the base model's name in /v1/models: the file's stem
+  int32_t n_ctx = 0;    // context per sequence
 };
 
 // What a client asked for, from either API.
