@@ -5,7 +5,7 @@
 # kernels against the scalar reference under aarch64 emulation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 jobs=$(nproc)
 
 scripts/build.sh release
