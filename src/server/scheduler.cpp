@@ -167,6 +167,7 @@ bool Scheduler::admit() {
       r.slots.push_back(seq);
     }
     running_.push_back(std::move(r));
+    running_count_ = running_.size();
     any = true;
   }
   return any;
@@ -190,6 +191,7 @@ void Scheduler::fail(Running& r, const std::string& error) {
   }
   blocks_reserved_ -= r.blocks;
   running_.erase(running_.begin() + (&r - running_.data()));
+  running_count_ = running_.size();  // before on_done: its waiter may read running()
   metrics_.count_cancelled();
   if (job->on_done) job->on_done({}, error);
 }
@@ -342,6 +344,7 @@ void Scheduler::finish(int32_t i, StopReason reason) {
   std::vector<SampleOutput> outputs = std::move(r.outputs);
   blocks_reserved_ -= r.blocks;
   running_.erase(running_.begin() + (&r - running_.data()));
+  running_count_ = running_.size();  // before on_done: its waiter may read running()
   if (job->on_done) job->on_done(std::move(outputs), "");
 }
 
