@@ -254,7 +254,7 @@ TEST(Server, ClientThatLeavesIsCancelled) {
   EXPECT_EQ(got.find("[DONE]"), std::string::npos);
   ASSERT_NE(got.find("chat.completion.chunk"), std::string::npos) << got;
   std::string metrics;
-  for (int i = 0; i < 200; ++i) {  // the scheduler notices at its next step
+  for (int i = 0; i < 1500; ++i) {  // the scheduler notices at its next step
     metrics = r.client().Get("/metrics")->body;
     if (metrics.find("loco_cancelled_total 1") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -468,8 +468,13 @@ TEST(Server, FullQueueAnswers429) {
     });
   });
   first_started.get_future().wait();
+  // Its opening chunk comes before the scheduler takes it: wait until it is running.
+  for (int i = 0; i < 3000; ++i) {
+    if (r.client().Get("/metrics")->body.find("loco_running_requests 1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   auto second = std::async(std::launch::async, [&] { return r.post("/v1/chat/completions", chat("loco/math", "second", 4, 1)); });
-  for (int i = 0; i < 500; ++i) {  // until the second is waiting in the queue
+  for (int i = 0; i < 3000; ++i) {  // until the second is waiting in the queue
     if (r.client().Get("/metrics")->body.find("loco_queue_length 1") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -485,7 +490,7 @@ TEST(Server, FullQueueAnswers429) {
 TEST(Server, StopFinishesRequestsInFlight) {
   Running r;
   auto answer = std::async(std::launch::async, [&] { return r.post("/v1/chat/completions", chat("loco/math", "x", 200, 9)); });
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 3000; ++i) {
     if (r.client().Get("/metrics")->body.find("loco_running_requests 1") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
