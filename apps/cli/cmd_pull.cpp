@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "loco/catalogue.h"
 #include "loco/error.h"
+#include "loco/eval/report.h"
 #include "loco/gguf.h"
 #include "loco/model_store.h"
 #include "loco/progress_bar.h"
@@ -35,15 +36,6 @@ struct PullOptions {
   bool make_default = false;
   bool force = false;
 };
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // A model file must be GGUF: a server's HTML error page with status 200 is not.
 bool has_gguf_magic(const std::string& path) {
@@ -156,7 +148,7 @@ int pull_model(const PullOptions& opt, const PullTarget& target) {
   m.sha256 = r.sha256;
   m.url = file.url;
   m.verified = r.verified;
-  m.pulled_at = utc_now();
+  m.pulled_at = eval::utc_now();
   store.put(m);
   store.save();
 

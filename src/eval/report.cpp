@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "loco/atomic_file.h"
 #include "loco/error.h"
 
 namespace loco::eval {
@@ -14,20 +15,6 @@ namespace {
 
 std::string pct(double x) { return fmt::format("{:.1f}", 100.0 * x); }
 std::string ci_text(const Interval& i) { return fmt::format("{:.1f}–{:.1f}", 100.0 * i.low, 100.0 * i.high); }
-
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) throw Error("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -157,9 +144,9 @@ BarChart results_chart(const Results& r) {
 
 void write_reports(const std::string& dir, const Results& results) {
   const std::filesystem::path d(dir);
-  write_atomically(d / "results.md", results_markdown(results));
-  write_atomically(d / "results.csv", results_csv(results));
-  write_atomically(d / "results.svg", bar_chart_svg(results_chart(results)));
+  write_file_atomically((d / "results.md").string(), results_markdown(results));
+  write_file_atomically((d / "results.csv").string(), results_csv(results));
+  write_file_atomically((d / "results.svg").string(), bar_chart_svg(results_chart(results)));
 }
 
 void write_results(const std::string& dir, const Results& results, const std::vector<ItemRecord>* items) {
@@ -170,9 +157,9 @@ void write_results(const std::string& dir, const Results& results, const std::ve
   if (items != nullptr) {
     std::string text;
     for (const ItemRecord& it : *items) text += item_to_json(it) + "\n";
-    write_atomically(d / "items.jsonl", text);
+    write_file_atomically((d / "items.jsonl").string(), text);
   }
-  write_atomically(d / "results.json", results_to_json(results));
+  write_file_atomically((d / "results.json").string(), results_to_json(results));
   write_reports(dir, results);
 }
 
