@@ -1,7 +1,9 @@
-// Nothing but `loco pull` and `loco adapters search|pull` opens a network connection.
+// Nothing but `loco pull`, `loco adapters search|pull` and a configured remote backend
+// (--backend) opens a network connection.
 // Each command runs with an LD_PRELOAD shim (tests/privacy/no_network.c) that logs and
 // refuses every internet socket; the commands that answer questions must work and log
-// nothing, and the shim must catch a download (so the test would notice a leak).
+// nothing, and the shim must catch a download and a remote backend (so the test would
+// notice a leak).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -42,6 +44,12 @@ class Privacy : public ::testing::Test {
 
 TEST_F(Privacy, TheShimCatchesADownload) {
   const test::CliResult r = loco({"pull", "http://127.0.0.1:9/x.gguf"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(net_log().find("socket domain="), std::string::npos) << net_log();
+}
+
+TEST_F(Privacy, TheShimCatchesARemoteBackend) {
+  const test::CliResult r = loco({"query", "Hi", "--backend", "openai:http://127.0.0.1:9"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(net_log().find("socket domain="), std::string::npos) << net_log();
 }

@@ -73,6 +73,7 @@ std::string answer_footer(const QueryResult& r) {
   std::string out;
   const std::string who = r.adapter.empty() ? "the base model" : "the '" + r.adapter + "' adapter";
   out += fmt::format("-- answered by {}: {}\n", who, r.adapter_reason);
+  if (!r.remote_model.empty()) out += fmt::format("-- remote model: {}\n", r.remote_model);
   if (r.votes_sampled > 1 || r.votes_requested > 1) {
     std::string line = fmt::format("-- votes: {} agree", r.agreement);
     if (r.answer && (r.eval_type == EvalType::Numeric || r.eval_type == EvalType::MultipleChoice)) {
@@ -108,6 +109,8 @@ nlohmann::json answer_json(const QueryResult& r) {
   j["answer"] = r.answer ? nlohmann::json(*r.answer) : nlohmann::json(nullptr);
   j["adapter"] = r.adapter.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.adapter);
   j["adapter_reason"] = r.adapter_reason;
+  if (!r.remote_model.empty()) j["remote_model"] = r.remote_model;
+  j["token_probabilities"] = r.token_probabilities;
   if (r.route) {
     nlohmann::json scores = nlohmann::json::array();
     for (const RouteScore& s : r.route->scores) scores.push_back({{"adapter", s.adapter}, {"score", s.score}, {"why", s.why}});

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "loco/error.h"
+#include "loco/remote.h"
 #include "loco/eval/eval_set.h"
 #include "loco/router_learned.h"
 #include "loco/user_config.h"
@@ -58,6 +59,31 @@ std::function<std::optional<CodeTests>(const std::string&, const std::string&)> 
   };
 }
 
+void fill_query_options(AssistantSetup& setup, const AssistantFlags& f, const Settings& s) {
+  QueryOptions& q = setup.query;
+  q.adapter = f.adapter;
+  q.ensemble = split_list(f.ensemble);
+  q.reread = s.reread;
+  q.votes = s.votes;
+  q.vote_temperature = s.vote_temperature;
+  q.early_stop = !f.no_early_stop;
+  q.sampling = sampler_config(f.sampling);
+  q.sampling.temperature = f.sampling.greedy ? 0.0f : s.temperature;
+  q.max_tokens = f.max_tokens;
+  q.think = f.think;
+  q.template_name = f.template_name;
+  if (!f.eval_type.empty()) {
+    auto t = parse_eval_type(f.eval_type);
+    if (!t) throw Error("--eval-type '" + f.eval_type + "' is not one of numeric, multiple_choice, code, free_text");
+    q.eval_type = *t;
+  }
+  if (!f.tests_file.empty()) {
+    q.code_tests = CodeTests{"", read_text_file(f.tests_file), "", f.tests_file};
+  }
+  q.find_code_tests = code_tests_from_eval_sets(setup.assistant->registry());
+  q.context = load_context_files(f.context_files);
+}
+
 }  // namespace
 
 void add_assistant_flags(CLI::App& app, AssistantFlags& f) {
@@ -89,7 +115,68 @@ void add_assistant_flags(CLI::App& app, AssistantFlags& f) {
   app.add_option("--kv-type", f.kv_type, "KV cache element type: f16, f32 or q8_0")
       ->capture_default_str()->check(CLI::IsMember({"f16", "f32", "q8_0"}));
   add_sampling_flags(app, f.sampling);
+  add_backend_flags(app, f.remote);
 }
+
+void add_backend_flags(CLI::App& app, BackendFlags& f) {
+  app.add_option("--backend", f.backend,
+                 "Generate on a remote model: openai:URL (loco serve, Ollama, llama-server, vLLM, any OpenAI-compatible "
+                 "API) or anthropic[:URL]; routing, RE2, votes and confidence stay here (docs/remote.md)");
+  app.add_option("--remote-model", f.remote_model, "The base model's name at the remote backend");
+  app.add_option("--remote-timeout", f.remote_timeout, "Seconds one remote request may take")
+      ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+}
+
+std::shared_ptr<RemoteBackend> connect_backend(const BackendFlags& f, const UserPaths& paths) {
+  const RemoteSpec spec = parse_backend_spec(f.backend);
+  RemoteOptions ro;
+  ro.model = f.remote_model;
+  ro.timeout_seconds = f.remote_timeout;
+  ro.key = find_api_key(spec, paths.config_dir + "/keys.yaml");
+  return connect_remote(spec, ro);
+}
+
+namespace {
+
+// The Assistant over a remote backend: the user's registry and router (the built-in
+// family's belong to loco-nano's weights), no local model.
+AssistantSetup make_remote_assistant(const AssistantFlags& f, const UserPaths& paths, const SettingsLayer& config,
+                                     const SettingsLayer& flags, const Settings& s) {
+  if (!f.model.empty()) throw Error("give -m MODEL or --backend, not both: with a backend the model is remote");
+  Registry registry = Registry::load_or_empty(!f.registry_file.empty() ? f.registry_file : paths.registry_file());
+  const std::optional<RouterKind> configured = flags.router ? flags.router : config.router;
+  RouterChoice choice;
+  if (!f.router_file.empty() && configured != RouterKind::Keyword) {
+    if (!std::filesystem::exists(f.router_file)) throw Error(f.router_file + " not found (--router-file)");
+    choice = {configured ? std::string(router_kind_name(*configured)) : router_file_kind(f.router_file),
+              f.router_file, "--router-file"};
+  } else {
+    choice = choose_router(paths.data_dir, configured, registry);
+  }
+  std::shared_ptr<const Router> router;
+  if (choice.kind == "embedding") {
+    throw Error("the embedding router reads the local base model's hidden states, which a remote backend does not "
+                "have: use --router keyword or --router classifier with --backend");
+  }
+  if (choice.kind == "classifier") {
+    auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(choice.file));
+    if (s.router_threshold) r->set_threshold(*s.router_threshold);
+    router = r;
+  }
+  std::shared_ptr<RemoteBackend> backend = connect_backend(f.remote, paths);
+  Assistant::Options ao;
+  ao.n_ctx = s.ctx;
+  AssistantSetup setup;
+  setup.n_ctx = s.ctx;
+  setup.model_path = fmt::format("{} ({})", backend->name(), backend->base_model());
+  setup.data_dir = paths.data_dir;
+  setup.threads = s.threads;
+  setup.assistant = std::make_unique<Assistant>(backend, std::move(registry), router, ao);
+  fill_query_options(setup, f, s);
+  return setup;
+}
+
+}  // namespace
 
 AssistantSetup make_assistant(const AssistantFlags& f) {
   UserPaths paths = resolve_user_paths(f.config_file, f.data_dir);
@@ -104,6 +191,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   if (!f.router.empty()) flags.router = parse_router_kind(f.router);
   if (f.sampling.temperature_given()) flags.temperature = f.sampling.config.temperature;
   Settings s = merge_settings(config, flags);
+  if (!f.remote.backend.empty()) return make_remote_assistant(f, paths, config, flags, s);
   // No model configured: the built-in demonstration family, with its own registry and
   // router (the user's were made for another base model), unless named explicitly.
   std::optional<BuiltinModel> builtin;
@@ -159,28 +247,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   setup.kv_type = ao.kv_type;
   setup.assistant = std::make_unique<Assistant>(model, std::move(registry), router, ao);
 
-  QueryOptions& q = setup.query;
-  q.adapter = f.adapter;
-  q.ensemble = split_list(f.ensemble);
-  q.reread = s.reread;
-  q.votes = s.votes;
-  q.vote_temperature = s.vote_temperature;
-  q.early_stop = !f.no_early_stop;
-  q.sampling = sampler_config(f.sampling);
-  q.sampling.temperature = f.sampling.greedy ? 0.0f : s.temperature;
-  q.max_tokens = f.max_tokens;
-  q.think = f.think;
-  q.template_name = f.template_name;
-  if (!f.eval_type.empty()) {
-    auto t = parse_eval_type(f.eval_type);
-    if (!t) throw Error("--eval-type '" + f.eval_type + "' is not one of numeric, multiple_choice, code, free_text");
-    q.eval_type = *t;
-  }
-  if (!f.tests_file.empty()) {
-    q.code_tests = CodeTests{"", read_text_file(f.tests_file), "", f.tests_file};
-  }
-  q.find_code_tests = code_tests_from_eval_sets(setup.assistant->registry());
-  q.context = load_context_files(f.context_files);
+  fill_query_options(setup, f, s);
   return setup;
 }
 

@@ -10,9 +10,17 @@
 #include <vector>
 
 #include "loco/assistant.h"
+#include "loco/user_config.h"
 #include "sampling_flags.h"
 
 namespace loco::cli {
+
+// A remote backend (docs/remote.md): generation there, the LocoLLM layer here.
+struct BackendFlags {
+  std::string backend;       // openai:URL | anthropic[:URL]
+  std::string remote_model;  // the base model's name at the remote
+  double remote_timeout = 600;
+};
 
 struct AssistantFlags {
   std::string model;
@@ -35,16 +43,21 @@ struct AssistantFlags {
   std::optional<int> ctx;
   std::string kv_type = "f16";
   SamplingFlags sampling;
+  BackendFlags remote;
 };
 
 void add_assistant_flags(CLI::App& app, AssistantFlags& flags);
+// --backend, --remote-model, --remote-timeout (add_assistant_flags adds them too).
+void add_backend_flags(CLI::App& app, BackendFlags& flags);
+// Connects to flags.backend with the key the rules of include/loco/remote.h find.
+std::shared_ptr<RemoteBackend> connect_backend(const BackendFlags& flags, const UserPaths& paths);
 
 struct AssistantSetup {
   std::unique_ptr<Assistant> assistant;
   QueryOptions query;  // defaults for each question
   int32_t n_ctx = 4096;
-  std::shared_ptr<const Model> model;
-  std::string model_path;
+  std::shared_ptr<const Model> model;  // null with a remote backend
+  std::string model_path;              // with a remote backend: its name and model, e.g. "openai:http://h:8080 (qwen3)"
   bool builtin = false;  // the built-in loco-nano (no model was configured)
   std::string data_dir;
   int threads = 0;

@@ -278,8 +278,12 @@ int run_chat(const ChatFlags& opt) {
   c.nudges = !opt.no_nudges;
   c.n_ctx = setup.n_ctx;
   const bool tty = isatty(STDIN_FILENO) != 0;
-  fmt::print("loco chat: {} ({}). /help for commands, /quit to leave.\n", a.model().config().name,
-             a.model().config().arch_name);
+  if (a.is_remote()) {
+    fmt::print("loco chat: {}. /help for commands, /quit to leave.\n", setup.model_path);
+  } else {
+    fmt::print("loco chat: {} ({}). /help for commands, /quit to leave.\n", a.model().config().name,
+               a.model().config().arch_name);
+  }
   if (setup.builtin) fmt::print("model: {}\n", kBuiltinNotice);
   std::fflush(stdout);
   for (;;) {

@@ -30,6 +30,7 @@ struct EvalFlags {
   std::string ood;  // grid: comma-separated other sets
   bool no_ood = false;
   std::vector<std::string> context;  // a context pack: files and directories
+  BackendFlags remote;
 };
 
 // The context pack's label in condition names ("rubric.md+notes") and its documents, handed
@@ -82,6 +83,7 @@ void add_model_flags(CLI::App& app, EvalFlags& f) {
       ->capture_default_str()->check(CLI::Range(0.1, 600.0));
   app.add_flag("--think", f.settings.think, "Let Qwen3 think before answering");
   app.add_option("-o,--out", f.out, "Output directory (default: loco-eval/<set>-<condition>)");
+  add_backend_flags(app, f.remote);
 }
 
 AssistantSetup setup_for(const EvalFlags& f) {
@@ -96,9 +98,17 @@ AssistantSetup setup_for(const EvalFlags& f) {
   a.ctx = f.ctx;
   a.kv_type = f.kv_type;
   a.max_tokens = f.settings.max_tokens;
+  a.remote = f.remote;
   AssistantSetup setup = make_assistant(a);
   if (setup.builtin) fmt::print(stderr, "model: {}\n", kBuiltinNotice);
   return setup;
+}
+
+// What the results record as the model's hash: the file's sha256, or for a remote backend
+// "remote:" and its name and model (the weights are not here to hash).
+std::string model_identity(const AssistantSetup& setup) {
+  if (setup.model == nullptr) return "remote:" + setup.model_path;
+  return cached_file_sha256(setup.model_path, setup.data_dir);
 }
 
 std::string slug(const std::string& s) {
@@ -125,6 +135,10 @@ eval::Results results_header(const AssistantSetup& setup, const std::string& mod
   r.set_items = static_cast<int64_t>(settings.limit > 0 ? std::min<size_t>(set.items.size(), static_cast<size_t>(settings.limit))
                                                         : set.items.size());
   r.settings = eval::settings_record(settings);
+  if (setup.model == nullptr) {
+    r.settings.emplace_back("backend", setup.model_path);
+    r.settings.emplace_back("remote_prompt_tokens", "estimated from bytes (3 per token)");
+  }
   return r;
 }
 
@@ -166,7 +180,7 @@ int run_eval_run(EvalFlags& f) {
                                                (f.context.empty() ? "" : "-context")) +
                                    fmt::format("-re2{}-v{}", f.re2, f.votes);
   std::filesystem::create_directories(dir);
-  const std::string model_sha = cached_file_sha256(setup.model_path, setup.data_dir);
+  const std::string model_sha = model_identity(setup);
   // A private set's outputs may quote its items, so they are not kept on disk: such runs
   // cannot resume.
   eval::GenerationCache cache = set.is_private ? eval::GenerationCache() : eval::GenerationCache(dir + "/generations.jsonl");
@@ -220,7 +234,7 @@ int run_eval_grid(EvalFlags& f) {
   }
   const std::string dir = !f.out.empty() ? f.out : "loco-eval/grid-" + slug(f.adapter);
   std::filesystem::create_directories(dir);
-  const std::string model_sha = cached_file_sha256(setup.model_path, setup.data_dir);
+  const std::string model_sha = model_identity(setup);
   eval::GenerationCache cache = set.is_private ? eval::GenerationCache() : eval::GenerationCache(dir + "/generations.jsonl");
   eval::Evaluator evaluator(*setup.assistant, setup.model, model_sha, session_options_for(setup), f.settings, &cache);
   eval::Results r = results_header(setup, model_sha, set, f.settings, "grid");

@@ -28,6 +28,9 @@ std::atomic<int> g_signal{0};
 extern "C" void on_signal(int sig) { g_signal = sig; }
 
 int run_serve(ServeFlags& f) {
+  if (!f.model.remote.backend.empty()) {
+    throw Error("loco serve serves a local model; --backend is for loco query, chat and eval (docs/remote.md)");
+  }
   server::ServerOptions o = f.server;
   if (o.api_key.empty()) {
     if (const char* key = std::getenv("LOCO_API_KEY"); key != nullptr) o.api_key = key;

@@ -15,8 +15,10 @@
 #include "loco/eval_type.h"
 #include "loco/generate.h"
 #include "loco/lora.h"
+#include "loco/prompt_builder.h"
 #include "loco/model.h"
 #include "loco/registry.h"
+#include "loco/remote_backend.h"
 #include "loco/router.h"
 #include "loco/sample_many.h"
 #include "loco/session.h"
@@ -45,6 +47,10 @@ struct QueryOptions {
   // Structured context (--context FILE|DIR, context.h), after the answering adapter's own
   // (its registry `context`); fitted to the budget the prompt leaves.
   std::vector<ContextDocument> context;
+  // The answering adapter's registry system prompt, few-shot examples and context enter
+  // the prompt; false when the caller built the whole conversation (loco serve's
+  // `loco.as_is`, used when another loco drives it as a remote backend).
+  bool adapter_prompt = true;
   bool think = false;                 // Qwen3: allow thinking
   std::string template_name;          // chat format override
   std::optional<EvalType> eval_type;  // overrides the adapter's
@@ -91,6 +97,10 @@ struct QueryResult {
   std::string agreement;        // e.g. "4/5"; "1/1" for a single answer
   double agreement_ratio = 1.0;
   double mean_log_prob = 0.0;   // of the chosen candidate's tokens
+  // False when the answer came from a remote backend that returned no token
+  // log-probabilities: a single answer's confidence is then unknown, and said so.
+  bool token_probabilities = true;
+  std::string remote_model;     // the remote model that answered ("" : the local model)
   ConfidenceLevel confidence = ConfidenceLevel::Medium;
   std::string confidence_note;  // in words a student understands
   std::vector<Candidate> candidates;
@@ -119,6 +129,10 @@ struct PreparedQuery {
   int history_turns_dropped = 0;        // see fit_prompt (prompt_builder.h)
   std::vector<std::string> prompt_notes;
   ContextSelection context;
+  // A remote backend's request instead of `prompt`: the conversation, and the remote
+  // model of each group (its adapter's, or the base model's when the remote has none).
+  std::vector<ChatMessage> messages;
+  std::vector<std::string> remote_models;
 };
 
 // Receives the answer's text as it streams (single answers only); return false to stop.
@@ -135,19 +149,28 @@ class Assistant {
   // keyword router built from the registry).
   Assistant(std::shared_ptr<const Model> model, Registry registry, std::shared_ptr<const Router> router,
             const Options& options);
+  // Generation on a remote model (remote_backend.h); everything else happens here. The
+  // context budget is options.n_ctx, with tokens estimated from bytes (the remote's
+  // tokenizer is not known here).
+  Assistant(std::shared_ptr<RemoteBackend> remote, Registry registry, std::shared_ptr<const Router> router,
+            const Options& options);
 
   QueryResult ask(const std::string& question, const QueryOptions& options, const AnswerStream& stream = {});
   // Routes, loads the adapters and builds the prompt exactly as ask() does, without
   // generating. Throws when the prompt leaves no room for options.max_tokens.
   PreparedQuery prepare(const std::string& question, const QueryOptions& options);
 
-  const Model& model() const { return *model_; }
-  const Tokenizer& tokenizer() const { return tokenizer_; }
+  bool is_remote() const { return remote_ != nullptr; }
+  // Throw Error with a remote backend, which has neither.
+  const Model& model() const;
+  const Tokenizer& tokenizer() const;
+  RemoteBackend& remote() const;
   const Registry& registry() const { return registry_; }
   // Loads (once) and returns the adapter of a registry entry; merged-gguf entries cannot
   // run on this base and are refused.
   std::shared_ptr<const LoraAdapter> adapter(const std::string& name);
-  // Tokens of a conversation in this model's format (for chat history budgeting).
+  // Tokens of a conversation in this model's format (for chat history budgeting); with a
+  // remote backend, an estimate from its bytes.
   size_t count_tokens(const std::vector<ChatMessage>& messages, const QueryOptions& options) const;
   // Tokens evaluated by the engine so far (tests observe prompt reuse with this).
   uint64_t tokens_evaluated() const;
@@ -162,9 +185,13 @@ class Assistant {
   Session& session_for(int32_t n_seq, int32_t n_ctx_total);
   // The documents of an adapter's registry `context` (loaded once).
   const std::vector<ContextDocument>& adapter_context(const AdapterEntry& entry);
+  void prepare_remote(PreparedQuery& q, const PromptSpec& spec, const QueryOptions& options) const;
+  void answer_remotely(QueryResult& r, const PreparedQuery& q, const QueryOptions& options,
+                       const AnswerStream& stream);
 
-  std::shared_ptr<const Model> model_;
-  Tokenizer tokenizer_;
+  std::shared_ptr<const Model> model_;        // null with a remote backend
+  std::shared_ptr<RemoteBackend> remote_;     // null with a local model
+  std::optional<Tokenizer> tokenizer_;
   Registry registry_;
   std::shared_ptr<const Router> router_;
   Options options_;
@@ -186,6 +213,18 @@ struct CodeAnswerCheck {
 };
 CodeAnswerCheck check_code_answer(const std::string& question, const std::string& answer_text,
                                   const std::string& adapter, const QueryOptions& options);
+
+// Finishes a single answer: extracts its answer (or runs its program in the sandbox) and
+// judges its confidence. r.question, r.eval_type and r.adapter must be set.
+void settle_single(QueryResult& r, Candidate c, const QueryOptions& options);
+
+// Decides a vote of r.candidates of any eval type: settle_vote, or for code, the programs
+// run in the sandbox and the passing ones grouped (code_vote).
+void settle_votes(QueryResult& r, const QueryOptions& options);
+
+// Tokens of text for a remote model whose tokenizer is not known here: an overestimate
+// (3 bytes per token), so budgets made with it leave room rather than overflow.
+int64_t estimate_remote_tokens(std::string_view text);
 
 // Decides a vote of non-code answers from r.candidates (their extracted answers set),
 // r.eval_type and r.votes_requested: numeric and multiple choice take the most common

@@ -1,6 +1,7 @@
 // Getting files from the network, only when the user asks (`loco pull`, `loco adapters
-// pull|search`): nothing else in loco opens a socket, and this part lives in its own
-// library (loco_pull, src/pull/) so that the engine does not even link libcurl.
+// pull|search`): apart from the remote backends (remote.h, only with --backend) nothing
+// else in loco opens a socket, and this part lives in its own library (loco_pull,
+// src/pull/) so that the engine does not even link libcurl.
 //
 // A download goes to DEST.part and is renamed to DEST only once it is complete and its
 // size and sha256 match what was expected. An interrupted transfer leaves DEST.part

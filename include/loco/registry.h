@@ -68,6 +68,9 @@ struct AdapterEntry {
   std::optional<std::string> system_prompt;
   std::vector<FewShotExample> few_shot;
   double scale = 1.0;  // LoRA scale applied on top of the adapter's own alpha / rank
+  // With a remote backend (remote_backend.h): the remote's model that serves this adapter
+  // (a vLLM LoRA module, an Ollama model, loco serve's "loco/<name>"); "": found by name.
+  std::string remote_model;
   // Follow-up suggestions chat shows after an answer (nudges.h); unset: the defaults of the
   // adapter's eval type; empty: none for this adapter.
   std::optional<std::vector<std::string>> nudges;

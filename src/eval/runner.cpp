@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "loco/error.h"
@@ -49,6 +50,17 @@ std::string cache_key(const std::string& model_sha, const std::string& adapter_s
                                  sc.temperature, sc.top_k, sc.top_p, sc.min_p, sc.repeat_penalty, sc.seed, max_tokens,
                                  votes);
   for (TokenId t : prompt) text += fmt::format("{},", t);
+  return sha256_hex(text);
+}
+
+// A remote item's key: the backend and the remote model stand for the model and adapter
+// hashes, the conversation for the prompt tokens.
+std::string remote_cache_key(const std::string& backend, const std::string& remote_model,
+                             const std::vector<ChatMessage>& messages, const SamplerConfig& sc, int32_t max_tokens,
+                             int votes) {
+  std::string text = fmt::format("loco-eval-cache/remote/1|{}|{}|{}|{}|{}|{}|{}|", backend, remote_model,
+                                 sc.temperature, sc.top_p, sc.seed, max_tokens, votes);
+  for (const ChatMessage& m : messages) text += fmt::format("{}:{}:{}|", m.role, m.content.size(), m.content);
   return sha256_hex(text);
 }
 
@@ -123,6 +135,12 @@ std::string Evaluator::adapter_sha256(const std::string& name) {
   if (auto it = adapter_sha_.find(name); it != adapter_sha_.end()) return it->second;
   const AdapterEntry* e = assistant_.registry().find(name);
   if (e == nullptr) throw Error("no adapter named '" + name + "' in the registry");
+  if (assistant_.is_remote()) {
+    // The weights are at the remote: what is recorded is which model served the adapter.
+    const RemoteBackend& remote = assistant_.remote();
+    const std::optional<std::string> served = remote.model_for_adapter(name, e->remote_model);
+    return adapter_sha_[name] = "remote:" + served.value_or(remote.base_model() + " with the adapter's prompt");
+  }
   std::string sha = e->sha256;
   if (sha.empty()) {
     std::string path = assistant_.registry().resolve(e->path);
@@ -146,6 +164,41 @@ Session& Evaluator::session_for(int32_t n_seq, int32_t n_ctx_total) {
   return *session_;
 }
 
+std::vector<GenerationCache::Entry> Evaluator::generate_remotely(const std::vector<const PreparedQuery*>& queries,
+                                                                const std::vector<uint64_t>& seeds, int votes) {
+  // The items of a batch are asked at once, each on its own connection: a remote that
+  // batches (loco serve, vLLM) decodes them together.
+  RemoteBackend& backend = assistant_.remote();
+  std::vector<std::future<RemoteReply>> replies;
+  for (size_t k = 0; k < queries.size(); ++k) {
+    const SamplerConfig sc = sampling_for(settings_, votes, seeds[k]);
+    RemoteRequest rq;
+    rq.messages = queries[k]->messages;
+    rq.model = queries[k]->remote_models[0];
+    rq.n = votes;
+    rq.max_tokens = settings_.max_tokens;
+    rq.temperature = sc.temperature;
+    rq.top_p = sc.top_p;
+    rq.seed = sc.seed;
+    replies.push_back(std::async(std::launch::async, [&backend, rq] { return backend.complete(rq); }));
+  }
+  std::vector<GenerationCache::Entry> out(queries.size());
+  std::exception_ptr failure;
+  for (size_t k = 0; k < replies.size(); ++k) {
+    try {
+      const RemoteReply reply = replies[k].get();
+      for (const RemoteSample& s : reply.samples) {
+        out[k].outputs.push_back(utf8::repair(s.text));
+        out[k].tokens.push_back(s.tokens);
+      }
+    } catch (...) {
+      if (!failure) failure = std::current_exception();  // the others are still waited for
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
+
 void Evaluator::set_context_pack(std::string label, std::vector<ContextDocument> documents) {
   context_label_ = std::move(label);
   context_pack_ = std::move(documents);
@@ -159,6 +212,7 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
                                            : set.items.size();
   const int votes = condition.votes;
   const int items_per_batch = std::max(1, settings_.batch_sequences / votes);
+  const bool remote = assistant_.is_remote();
   QueryOptions qo;
   qo.adapter = condition.mode == "base" ? "none" : condition.mode == "routed" ? "auto" : condition.adapter;
   qo.reread = condition.reread;
@@ -201,10 +255,14 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
       pe.answered_by = pe.query.adapters.empty() ? "" : pe.query.adapters[0];
       const uint64_t seed = settings_.seed + fnv1a(item.id);
       const SamplerConfig sc = sampling_for(settings_, votes, seed);
-      pe.key = cache_key(model_sha256_, adapter_sha256(pe.answered_by), pe.query.scales[0], pe.query.prompt, sc,
-                         settings_.max_tokens, votes);
+      pe.key = remote ? remote_cache_key(assistant_.remote().name(), pe.query.remote_models[0], pe.query.messages, sc,
+                                         settings_.max_tokens, votes)
+                      : cache_key(model_sha256_, adapter_sha256(pe.answered_by), pe.query.scales[0], pe.query.prompt,
+                                  sc, settings_.max_tokens, votes);
       if (cache_ != nullptr) pe.cached = cache_->find(pe.key);
-      if (pe.cached == nullptr) {
+      if (pe.cached == nullptr && remote) {
+        prompt_of_pending.push_back(pending.size());
+      } else if (pe.cached == nullptr) {
         prompts.push_back({pe.query.prompt, pe.query.loaded[0], pe.query.scales[0], votes, seed});
         prompt_of_pending.push_back(pending.size());
         kv_needed += static_cast<int32_t>(pe.query.prompt.size()) + 2 * KvCache::kBlockSize +
@@ -212,7 +270,24 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
       }
       pending.push_back(std::move(pe));
     }
-    std::vector<GenerationCache::Entry> fresh(prompts.size());
+    std::vector<GenerationCache::Entry> fresh(prompt_of_pending.size());
+    if (remote && !prompt_of_pending.empty()) {
+      const auto t0 = Clock::now();
+      std::vector<const PreparedQuery*> queries;
+      std::vector<uint64_t> seeds;
+      for (size_t k : prompt_of_pending) {
+        queries.push_back(&pending[k].query);
+        seeds.push_back(settings_.seed + fnv1a(pending[k].item->id));
+      }
+      fresh = generate_remotely(queries, seeds, votes);
+      seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+      for (const GenerationCache::Entry& e : fresh)
+        for (int64_t t : e.tokens) generated_tokens += t;
+      generated_items += static_cast<int64_t>(fresh.size());
+      if (cache_ != nullptr) {
+        for (size_t k = 0; k < fresh.size(); ++k) cache_->store(pending[prompt_of_pending[k]].key, fresh[k]);
+      }
+    }
     if (!prompts.empty()) {
       Session& session = session_for(static_cast<int32_t>(prompts.size()) * votes, kv_needed);
       GenerateOptions go;
@@ -244,6 +319,10 @@ ConditionRun Evaluator::run(const EvalSet& set, const Condition& condition, cons
       rec.id = set.is_private ? private_id(pe.item->id) : pe.item->id;
       rec.answered_by = pe.answered_by;
       rec.prompt_tokens = static_cast<int32_t>(pe.query.prompt.size());
+      if (remote) {
+        // Estimated: the remote's tokenizer is not known here (estimate_remote_tokens).
+        for (const ChatMessage& m : pe.query.messages) rec.prompt_tokens += static_cast<int32_t>(estimate_remote_tokens(m.content));
+      }
       for (int64_t t : e.tokens) rec.generated_tokens += t;
       rec.score = score_item(*pe.item, e.outputs, score_options);
       if (!set.is_private) {

@@ -54,7 +54,19 @@ CodeTask code_task_for(const std::string& question, const std::string& adapter, 
   return task;
 }
 
+// The adapter a code vote's tests belong to: the first of an ensemble.
+std::string first_adapter(const QueryResult& r) {
+  const size_t plus = r.adapter.find('+');
+  return plus == std::string::npos ? r.adapter : r.adapter.substr(0, plus);
+}
+
 }  // namespace
+
+int64_t estimate_remote_tokens(std::string_view text) {
+  // BPE vocabularies of current models average about 4 bytes per token on English text and
+  // fewer on code and other scripts; 3 keeps the budget on the safe side.
+  return static_cast<int64_t>((text.size() + 2) / 3);
+}
 
 const char* code_check_name(CodeCheck check) {
   switch (check) {
@@ -92,11 +104,41 @@ Assistant::Assistant(std::shared_ptr<const Model> model, Registry registry, std:
   }
 }
 
+Assistant::Assistant(std::shared_ptr<RemoteBackend> remote, Registry registry, std::shared_ptr<const Router> router,
+                     const Options& options)
+    : remote_(std::move(remote)),
+      registry_(std::move(registry)),
+      router_(std::move(router)),
+      options_(options),
+      format_(ChatFormat::ChatML) {
+  if (remote_ == nullptr) throw Error("no remote backend given");
+  if (router_ == nullptr) {
+    AdapterKeywords keywords = registry_keywords(registry_);
+    if (!keywords.empty()) router_ = std::make_shared<KeywordRouter>(std::move(keywords));
+  }
+}
+
+const Model& Assistant::model() const {
+  if (model_ == nullptr) throw Error("this assistant answers on a remote backend (" + remote_->name() + "), not a local model");
+  return *model_;
+}
+
+const Tokenizer& Assistant::tokenizer() const {
+  if (!tokenizer_) throw Error("this assistant answers on a remote backend (" + remote_->name() + "), which has no local tokenizer");
+  return *tokenizer_;
+}
+
+RemoteBackend& Assistant::remote() const {
+  if (remote_ == nullptr) throw Error("this assistant answers with a local model, not a remote backend");
+  return *remote_;
+}
+
 std::shared_ptr<const LoraAdapter> Assistant::adapter(const std::string& name) {
   if (name.empty()) return nullptr;
   if (auto it = adapters_.find(name); it != adapters_.end()) return it->second;
   const AdapterEntry* e = registry_.find(name);
   if (e == nullptr) throw Error("no adapter named '" + name + "' in " + registry_.file() + " (see loco adapters list)");
+  if (remote_ != nullptr) return nullptr;  // the remote holds the weights (remote_models)
   if (e->type == kMergedGguf) {
     throw Error(fmt::format("adapter '{}' is a merged model (type {}); it cannot be applied to this base at run "
                             "time: run it as the model (-m {})", name, e->type, registry_.resolve(e->path)));
@@ -206,11 +248,16 @@ uint64_t Assistant::tokens_evaluated() const {
 
 size_t Assistant::count_tokens(const std::vector<ChatMessage>& messages, const QueryOptions& o) const {
   if (messages.empty()) return 0;
+  if (remote_ != nullptr) {
+    size_t n = 0;
+    for (const ChatMessage& m : messages) n += static_cast<size_t>(estimate_remote_tokens(m.content)) + 4;
+    return n;
+  }
   ChatFormat format = resolve_chat_format(model_->file(), o.template_name);
   ChatOptions co;
   co.enable_thinking = o.think;
   co.add_generation_prompt = false;
-  return tokenize_chat(tokenizer_, format, messages, co).size();
+  return tokenize_chat(*tokenizer_, format, messages, co).size();
 }
 
 const std::vector<ContextDocument>& Assistant::adapter_context(const AdapterEntry& entry) {
@@ -255,24 +302,28 @@ PreparedQuery Assistant::prepare(const std::string& question, const QueryOptions
   spec.question = question;
   spec.reread = o.reread;
   spec.history = o.history;
-  if (entry != nullptr) spec.context = adapter_context(*entry);
+  if (entry != nullptr && o.adapter_prompt) spec.context = adapter_context(*entry);
   spec.context.insert(spec.context.end(), o.context.begin(), o.context.end());
-  if (entry != nullptr) {
+  if (entry != nullptr && o.adapter_prompt) {
     spec.system_prompt = entry->system_prompt.value_or("");
     for (const FewShotExample& ex : entry->few_shot) spec.few_shot.emplace_back(ex.question, ex.answer);
+  }
+  if (remote_ != nullptr) {
+    prepare_remote(q, spec, o);
+    return q;
   }
   ChatOptions co;
   co.enable_thinking = o.think;
   format_ = resolve_chat_format(model_->file(), o.template_name);
   if (o.fit_to_context) {
-    FittedPrompt fitted = fit_prompt(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
+    FittedPrompt fitted = fit_prompt(spec, *tokenizer_, format_, co, options_.n_ctx, o.max_tokens);
     q.prompt = std::move(fitted.tokens);
     q.answer_tokens = fitted.answer_tokens;
     q.history_turns_dropped = fitted.history_turns_dropped;
     q.prompt_notes = std::move(fitted.notes);
     q.context = std::move(fitted.context);
   } else {
-    q.prompt = build_prompt_tokens(spec, tokenizer_, format_, co, options_.n_ctx, o.max_tokens, &q.context);
+    q.prompt = build_prompt_tokens(spec, *tokenizer_, format_, co, options_.n_ctx, o.max_tokens, &q.context);
     q.answer_tokens = o.max_tokens;
   }
 
@@ -304,6 +355,10 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   r.history_turns_dropped = q.history_turns_dropped;
   r.prompt_notes = q.prompt_notes;
   r.context = q.context;
+  if (remote_ != nullptr) {
+    answer_remotely(r, q, o, stream);
+    return r;
+  }
   const int32_t answer_tokens = q.answer_tokens;
   const std::vector<std::shared_ptr<const LoraAdapter>>& loaded = q.loaded;
   auto scale_of = [&](const std::string& name) {
@@ -321,27 +376,12 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     go.max_tokens = answer_tokens;
     go.sampling = o.sampling;
     const uint64_t before = s.tokens_evaluated();
-    GenerateResult g = generate(s, tokenizer_, prompt, go, stream ? TextCallback(stream) : TextCallback());
+    GenerateResult g = generate(s, *tokenizer_, prompt, go, stream ? TextCallback(stream) : TextCallback());
     r.prompt_tokens_evaluated = std::min<uint64_t>(s.tokens_evaluated() - before, prompt.size());
-    Candidate c{choice.adapters[0], g.text, std::nullopt, g.mean_log_prob, g.stop, false};
-    if (r.eval_type != EvalType::Code) c.answer = extract_answer(r.eval_type, g.text);
-    if (r.eval_type == EvalType::Code) {
-      const CodeAnswerCheck check = check_code_answer(question, g.text, choice.adapters[0], o);
-      c.passed = check.passed;
-      c.answer = check.code;
-      r.code_check = check.check;
-      r.code_check_detail = check.detail;
-    }
-    r.candidates.push_back(c);
-    r.text = g.text;
-    r.answer = c.answer;
-    r.votes_sampled = 1;
-    r.agreement = "1/1";
-    r.mean_log_prob = g.mean_log_prob;
     r.prompt_seconds = g.prompt_seconds;
     r.generate_seconds = g.generate_seconds;
     r.generated_tokens = g.tokens.size();
-    r.confidence = judge_confidence(r, r.confidence_note);
+    settle_single(r, Candidate{choice.adapters[0], g.text, std::nullopt, g.mean_log_prob, g.stop, false}, o);
     return r;
   }
 
@@ -374,7 +414,7 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
       return tally.leader().has_value() && tally.decided(votes - finished);
     };
   }
-  SampleManyResult m = sample_groups(s, tokenizer_, prompt, groups, go, on_finished);
+  SampleManyResult m = sample_groups(s, *tokenizer_, prompt, groups, go, on_finished);
   r.prompt_tokens_evaluated = m.prompt_tokens_evaluated;
   r.prompt_seconds = m.prompt_seconds;
   r.generate_seconds = m.generate_seconds;
@@ -387,17 +427,39 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
     if (r.eval_type != EvalType::Code) c.answer = extract_answer(r.eval_type, smp.text);
     r.candidates.push_back(std::move(c));
   }
-  r.votes_sampled = static_cast<int>(r.candidates.size());
+  settle_votes(r, o);
+  return r;
+}
 
+void settle_single(QueryResult& r, Candidate c, const QueryOptions& o) {
+  if (r.eval_type != EvalType::Code) c.answer = extract_answer(r.eval_type, c.text);
+  if (r.eval_type == EvalType::Code) {
+    const CodeAnswerCheck check = check_code_answer(r.question, c.text, c.adapter, o);
+    c.passed = check.passed;
+    c.answer = check.code;
+    r.code_check = check.check;
+    r.code_check_detail = check.detail;
+  }
+  r.text = c.text;
+  r.answer = c.answer;
+  r.mean_log_prob = c.mean_log_prob;
+  r.candidates.push_back(std::move(c));
+  r.votes_sampled = 1;
+  r.agreement = "1/1";
+  r.confidence = judge_confidence(r, r.confidence_note);
+}
+
+void settle_votes(QueryResult& r, const QueryOptions& o) {
+  r.votes_sampled = static_cast<int>(r.candidates.size());
   if (r.eval_type != EvalType::Code) {
     settle_vote(r);
-    return r;
+    return;
   }
   std::optional<size_t> chosen;
   std::vector<std::optional<std::string>> codes;
   for (const Candidate& c : r.candidates) codes.push_back(extract_code(c.text));
   std::string source;
-  const CodeTask task = code_task_for(question, choice.adapters[0], o, source);
+  const CodeTask task = code_task_for(r.question, first_adapter(r), o, source);
   std::optional<CodeVote> voted;
   try {
     voted = vote_code(codes, task);
@@ -434,7 +496,6 @@ QueryResult Assistant::ask(const std::string& question, const QueryOptions& o, c
   }
   if (!chosen) r.answer.reset();
   r.confidence = judge_confidence(r, r.confidence_note);
-  return r;
 }
 
 void settle_vote(QueryResult& r) {
@@ -539,6 +600,11 @@ ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note) {
     note = fmt::format("the attempts disagree (only {} agree{}){}; check this answer yourself", r.agreement, what,
                        drawn);
     return ConfidenceLevel::Low;
+  }
+  if (!r.token_probabilities) {
+    note = "the remote model gave no token probabilities, so how sure it was is unknown; try --votes 5 to measure "
+           "agreement";
+    return ConfidenceLevel::Medium;
   }
   // One answer: how sure the model was of its own words (geometric mean token probability).
   const double p = std::exp(r.mean_log_prob);

@@ -105,6 +105,7 @@ PreparedGeneration ServerState::prepare(Engine& e, const GenerationRequest& rq) 
     throw ApiError(400, fmt::format("max_tokens must be between 1 and {} (the server's --max-tokens-limit)", limit));
   }
   p.votes = votes;
+  p.logprobs = rq.logprobs;
 
   auto job = std::make_shared<Job>();
   job->n = votes > 1 ? votes : rq.n;
@@ -128,6 +129,10 @@ PreparedGeneration ServerState::prepare(Engine& e, const GenerationRequest& rq) 
   qo.max_tokens = max_tokens;
   qo.votes = 1;
   qo.context.clear();
+  if (rq.as_is) {
+    qo.reread = false;
+    qo.adapter_prompt = false;
+  }
   std::string question;
   if (rq.raw_prompt) {
     question = *rq.raw_prompt;
@@ -185,6 +190,15 @@ const char* finish_reason_name(StopReason stop) {
   return stop == StopReason::MaxTokens || stop == StopReason::ContextFull ? "length" : "stop";
 }
 
+static std::vector<TokenLogProb> token_log_probs(Engine& e, const SampleOutput& o) {
+  std::vector<TokenLogProb> out;
+  const Tokenizer& tokenizer = e.served.assistant->tokenizer();
+  for (size_t i = 0; i < o.tokens.size() && i < o.log_probs.size(); ++i) {
+    out.push_back({tokenizer.decode(std::span<const TokenId>(&o.tokens[i], 1)), o.log_probs[i]});
+  }
+  return out;
+}
+
 GenerationResult ServerState::result(Engine& e, const PreparedGeneration& p, std::vector<SampleOutput> outputs) const {
   GenerationResult g;
   g.prompt_tokens = static_cast<int64_t>(p.job->prompt.size());
@@ -207,10 +221,12 @@ GenerationResult ServerState::result(Engine& e, const PreparedGeneration& p, std
       if (outputs[i].text == r.text) chosen = i;
     }
     g.choices.push_back({r.text, finish_reason_name(outputs[chosen].stop),
-                         static_cast<int64_t>(outputs[chosen].tokens.size())});
+                         static_cast<int64_t>(outputs[chosen].tokens.size()),
+                         p.logprobs ? token_log_probs(e, outputs[chosen]) : std::vector<TokenLogProb>()});
   } else {
     for (const SampleOutput& o : outputs) {
-      g.choices.push_back({o.text, finish_reason_name(o.stop), static_cast<int64_t>(o.tokens.size())});
+      g.choices.push_back({o.text, finish_reason_name(o.stop), static_cast<int64_t>(o.tokens.size()),
+                           p.logprobs ? token_log_probs(e, o) : std::vector<TokenLogProb>()});
     }
     if (!outputs.empty()) {
       r.text = outputs[0].text;

@@ -55,6 +55,7 @@ void read_request(const json& j, GenerationRequest& rq) {
     if (it->contains("adapter") && (*it)["adapter"].is_string()) rq.adapter = (*it)["adapter"].get<std::string>();
     if (it->contains("votes") && (*it)["votes"].is_number_integer()) rq.votes = (*it)["votes"].get<int>();
     if (it->contains("reread") && (*it)["reread"].is_boolean()) rq.reread = (*it)["reread"].get<bool>();
+    if (it->contains("as_is") && (*it)["as_is"].is_boolean()) rq.as_is = (*it)["as_is"].get<bool>();
   }
 }
 

@@ -79,10 +79,11 @@ void read_common(const json& j, GenerationRequest& rq) {
   }
   rq.stop = stop_list(j);
   if (const auto it = j.find("loco"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) throw ApiError(400, "'loco' must be an object: {\"adapter\", \"votes\", \"reread\"}");
+    if (!it->is_object()) throw ApiError(400, "'loco' must be an object: {\"adapter\", \"votes\", \"reread\", \"as_is\"}");
     rq.adapter = optional_field<std::string>(*it, "adapter", "a string");
     rq.votes = optional_field<int>(*it, "votes", "an integer");
     rq.reread = optional_field<bool>(*it, "reread", "true or false");
+    rq.as_is = optional_field<bool>(*it, "as_is", "true or false").value_or(false);
   }
 }
 
@@ -116,6 +117,18 @@ std::string base64_floats(const std::vector<float>& values) {
 
 std::string sse(const json& j) { return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n"; }
 
+// OpenAI's logprobs object: each token with its log-probability and UTF-8 bytes (no
+// alternatives: top_logprobs is refused).
+json logprobs_json(const Choice& c) {
+  json content = json::array();
+  for (const TokenLogProb& t : c.logprobs) {
+    json bytes = json::array();
+    for (unsigned char b : t.token) bytes.push_back(static_cast<int>(b));
+    content.push_back({{"token", t.token}, {"logprob", t.logprob}, {"bytes", bytes}, {"top_logprobs", json::array()}});
+  }
+  return {{"content", content}};
+}
+
 // Chat and completions differ only in their object names and in how a choice is written.
 struct Shape {
   const char* id_prefix;
@@ -136,7 +149,7 @@ void answer(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> 
     for (size_t k = 0; k < g.choices.size(); ++k) {
       json c = shape.whole_choice(g.choices[k].text);
       c["index"] = k;
-      c["logprobs"] = nullptr;
+      c["logprobs"] = rq.logprobs ? logprobs_json(g.choices[k]) : json(nullptr);
       c["finish_reason"] = g.choices[k].finish_reason;
       choices.push_back(std::move(c));
     }
@@ -164,13 +177,17 @@ void answer(httplib::Response& res, ServerState& state, std::shared_ptr<Engine> 
     return out;
   };
   f.piece = [chunk](int k, const std::string& text) { return sse(chunk(k, &text, nullptr, false)); };
-  f.close = [chunk, voting, include_usage](const GenerationResult& g) {
+  const bool logprobs = rq.logprobs;
+  f.close = [chunk, voting, include_usage, logprobs](const GenerationResult& g) {
     std::string out;
     for (size_t k = 0; k < g.choices.size(); ++k) {
       const int index = static_cast<int>(k);
       if (voting) out += sse(chunk(index, &g.choices[k].text, nullptr, false));
       json last = chunk(index, nullptr, g.choices[k].finish_reason.c_str(), false);
       if (k + 1 == g.choices.size()) last["loco"] = g.loco;
+      // A choice's token log-probabilities arrive together with its finish (text pieces
+      // are held back for stop strings, so they do not map onto chunks one to one).
+      if (logprobs) last["choices"][0]["logprobs"] = logprobs_json(g.choices[k]);
       out += sse(last);
     }
     if (include_usage) {
@@ -208,6 +225,10 @@ void chat_completions(const httplib::Request& req, httplib::Response& res, Serve
       throw ApiError(400, fmt::format("messages[{}].role '{}' is not supported (system, user or assistant)", i, role));
     }
     rq.messages.push_back({role, content_text(m["content"], i)});
+  }
+  rq.logprobs = optional_field<bool>(j, "logprobs", "true or false").value_or(false);
+  if (optional_field<int>(j, "top_logprobs", "an integer").value_or(0) > 0) {
+    throw ApiError(400, "'top_logprobs' is not supported (logprobs gives each chosen token's)");
   }
   const bool include_usage = j.contains("stream_options") && j["stream_options"].is_object() &&
                              j["stream_options"].value("include_usage", false);

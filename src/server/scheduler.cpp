@@ -302,7 +302,9 @@ void Scheduler::sample_into(int32_t i, std::span<const float> logits) {
     return;
   }
   s.sampler->accept(token);
-  s.log_prob_sum += Sampler::log_prob(logits, token);
+  const float log_prob = Sampler::log_prob(logits, token);
+  s.log_prob_sum += log_prob;
+  s.out.log_probs.push_back(log_prob);
   s.out.tokens.push_back(token);
   s.out.text += s.stream->push(token);
   size_t cut = std::string::npos;

@@ -33,6 +33,7 @@ struct SampleOutput {
   std::vector<TokenId> tokens;
   StopReason stop = StopReason::MaxTokens;
   double mean_log_prob = 0.0;
+  std::vector<float> log_probs;  // of each token, under the model (not the sampler's truncation)
 };
 
 // One request's generation: a prompt, its adapter, and n samples of it.

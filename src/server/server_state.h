@@ -52,6 +52,10 @@ struct GenerationRequest {
   std::optional<int> votes;
   std::optional<bool> reread;
   std::optional<std::string> adapter;     // loco.adapter: "auto", "none" or a name
+  // loco.as_is: the messages are the whole prompt (a loco client built it, with its own
+  // adapter prompt and RE2): no system prompt, examples, context or re-reading are added.
+  bool as_is = false;
+  bool logprobs = false;  // chat: each token's log-probability in the choices
   std::optional<float> temperature, top_p;
   std::optional<uint64_t> seed;
   std::optional<int32_t> max_tokens;
@@ -61,10 +65,17 @@ struct GenerationRequest {
 };
 
 // One answer of a finished generation, with what loco adds to it.
+// A generated token with its log-probability under the model (OpenAI's `logprobs`).
+struct TokenLogProb {
+  std::string token;  // its text (may be part of a UTF-8 character)
+  float logprob = 0;
+};
+
 struct Choice {
   std::string text;
   std::string finish_reason;  // "stop" or "length"
   int64_t tokens = 0;
+  std::vector<TokenLogProb> logprobs;  // only when the request asked for them
 };
 
 struct GenerationResult {
@@ -102,6 +113,7 @@ struct PreparedGeneration {
   std::string reason;
   EvalType eval_type = EvalType::None;
   int votes = 1;
+  bool logprobs = false;
   std::string model_id;  // as it is reported back
 };
 

@@ -79,6 +79,9 @@ class Evaluator {
 
  private:
   Session& session_for(int32_t n_seq, int32_t n_ctx_total);
+  // An assistant on a remote backend: the batch's items requested concurrently.
+  std::vector<GenerationCache::Entry> generate_remotely(const std::vector<const PreparedQuery*>& queries,
+                                                        const std::vector<uint64_t>& seeds, int votes);
 
   Assistant& assistant_;
   std::shared_ptr<const Model> model_;

@@ -211,6 +211,8 @@ ParsedAdapter parse_adapter(const std::string& name, const YAML::Node& node, con
       }
     } else if (key == "scale") {
       if (!value.IsNull()) e.scale = c.number(value, key);
+    } else if (key == "remote_model") {
+      e.remote_model = c.string(value, key);
     } else if (key == "sha256") {
       e.sha256 = c.sha256(value, key);
     } else if (key == "config_sha256") {
@@ -322,6 +324,7 @@ std::string adapter_yaml(const AdapterEntry& e, const std::string& file) {
     out << YAML::EndSeq;
   }
   if (e.scale != 1.0) out << YAML::Key << "scale" << YAML::Value << number_text(e.scale);
+  emit_string(out, "remote_model", e.remote_model);
   if (!e.training.empty()) {
     out << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
     emit_fields(out, e.training, file);
