@@ -2,11 +2,13 @@
 // safetensors reader, the adapter registry (YAML), the config file, saved router files
 // (JSON), labelled query files and training data (JSONL), evaluation sets and results,
 // answer extraction, the tokenizers, PEFT tensor names, and `loco pull`'s model catalogue
-// and adapter indexes (JSON). The first
+// and adapter indexes (JSON), and the remote backends' replies (OpenAI and Anthropic JSON,
+// their server-sent event streams) and keys.yaml. The first
 // input byte picks the parser; the rest is its input. Each must return or throw a
 // loco::Error; a crash, hang, leak or sanitizer report is a bug. Two properties are checked
 // as well: a registry that parses writes YAML that parses back to the same YAML, and a
-// tokenizer's encode → decode gives back the text it was given when that text is UTF-8.
+// tokenizer's encode → decode gives back the text it was given when that text is UTF-8,
+// and a server-sent event stream gives the same events however it is split.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,11 +17,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
 #include "lora/peft_names.h"
 #include "lora/safetensors.h"
+#include "remote/reply_parsing.h"
 #include "train/train_data.h"
 #include "loco/answer.h"
 #include "loco/context.h"
@@ -32,6 +36,7 @@
 #include "loco/gguf.h"
 #include "loco/lora.h"
 #include "loco/registry.h"
+#include "loco/remote.h"
 #include "loco/router_data.h"
 #include "loco/router_learned.h"
 #include "loco/tokenizer.h"
@@ -157,9 +162,57 @@ static void context_selection(std::string_view text) {
   }
 }
 
+std::vector<std::pair<std::string, std::string>> sse_events(std::string_view text, size_t cut) {
+  std::vector<std::pair<std::string, std::string>> events;
+  loco::SseParser parser([&](std::string_view e, std::string_view d) { events.emplace_back(e, d); });
+  parser.feed(text.substr(0, cut));
+  parser.feed(text.substr(cut));
+  parser.finish();
+  return events;
+}
+
+void remote_replies(std::string_view text) {
+  const std::string body(text);
+  loco::RemoteReply reply;
+  try {
+    loco::remote::read_openai_completion(body, "fuzz", reply);
+  } catch (const loco::Error&) {
+  }
+  try {
+    (void)loco::remote::read_anthropic_message(body, "fuzz", reply);
+  } catch (const loco::Error&) {
+  }
+  const auto events = sse_events(text, text.size());
+  if (sse_events(text, text.size() / 2) != events) broken("a server-sent event stream depends on where it is split");
+  loco::remote::OpenAIStreamReader openai;
+  loco::remote::AnthropicStreamReader anthropic;
+  const loco::RemoteStream keep = [](std::string_view) { return true; };
+  for (const auto& [event, data] : events) {
+    openai.on_data(data, keep);
+    anthropic.on_event(event, data, keep);
+  }
+  try {
+    (void)openai.finish("fuzz", false);
+  } catch (const loco::Error&) {
+  }
+  try {
+    (void)anthropic.finish("fuzz", false);
+  } catch (const loco::Error&) {
+  }
+  // The same bytes as keys.yaml (private, as loco requires).
+  const std::string path = scratch_path() + "-keys.yaml";
+  write_file(path, text);
+  ::chmod(path.c_str(), 0600);
+  try {
+    (void)loco::find_api_key(loco::parse_backend_spec("anthropic"), path, [](const char*) { return nullptr; });
+  } catch (const loco::Error&) {
+  }
+  std::remove(path.c_str());
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t selector = data[0] % 11;
+  const uint8_t selector = data[0] % 12;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     switch (selector) {
@@ -240,6 +293,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)loco::parse_adapter_index(text, "https://fuzz.example/index.json");
         break;
       case 10: context_selection(text); break;
+      case 11: remote_replies(text); break;
       default: tokenizer_round_trip(text); break;
     }
   } catch (const loco::Error&) {

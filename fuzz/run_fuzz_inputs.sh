@@ -4,7 +4,8 @@
 # YAML (the LocoLLM v1 registry), 2 config YAML, 3 router JSON / labelled JSONL, 4 model
 # output for answer extraction, 5-7 tokenizer text (the shared tokenizer test inputs,
 # encoded with the Qwen3, Llama 3 and Llama 2 vocabularies), 8 PEFT tensor names, 9 the
-# model catalogue / adapter index JSON, 10 a context file (front matter, rubric, sections).
+# model catalogue / adapter index JSON, 10 a context file (front matter, rubric, sections),
+# 11 a remote backend's reply (OpenAI or Anthropic JSON, or their event streams) or keys.yaml.
 #   run_fuzz_inputs.sh FUZZER FUZZ_DIR TESTDATA DATASETS WORK_DIR SECONDS
 set -euo pipefail
 fuzzer=$1 fuzz_dir=$2 testdata=$3 datasets=$4 work=$5 seconds=$6
@@ -28,6 +29,11 @@ seed 9 catalogue "$fuzz_dir/../data/models/catalogue.json"
 seed 9 adapter-index "$fuzz_dir/seeds/adapter_index.json"
 seed 10 context-rubric "$fuzz_dir/seeds/context_rubric.md"
 seed 10 context-notes "$fuzz_dir/../docs/context.md"
+seed 11 openai-reply "$fuzz_dir/seeds/openai_reply.json"
+seed 11 openai-stream "$fuzz_dir/seeds/openai_stream.txt"
+seed 11 anthropic-reply "$fuzz_dir/seeds/anthropic_reply.json"
+seed 11 anthropic-stream "$fuzz_dir/seeds/anthropic_stream.txt"
+seed 11 keys "$fuzz_dir/seeds/keys.yaml"
 for v in qwen3 llama3 llama-spm; do
   seed 5 "tok-$v" "$testdata/tokenizer/ggml-vocab-$v.gguf.inp"
 done

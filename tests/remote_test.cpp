@@ -19,6 +19,7 @@
 #include "loco/eval/runner.h"
 #include "loco/remote.h"
 #include "loco/server.h"
+#include "remote/reply_parsing.h"
 #include "test_paths.h"
 
 namespace loco {
@@ -54,6 +55,67 @@ TEST(SseParser, AnUnfinishedLastEventIsDelivered) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].second, "[DONE]");
   EXPECT_TRUE(parse_all({": only a comment\n"}).empty());
+}
+
+// ---------------------------------------------------------------- replies, by hand
+
+TEST(RemoteReplies, OpenAICompletionChoicesUsageAndLogProbabilities) {
+  RemoteReply out;
+  remote::read_openai_completion(
+      R"({"choices": [{"message": {"content": "Yes."}, "finish_reason": "stop",
+                        "logprobs": {"content": [{"logprob": -0.5}, {"logprob": -1.5}]}},
+                       {"message": {"content": "No"}, "finish_reason": "length", "logprobs": null},
+                       {"message": {"content": 7}, "finish_reason": 3}],
+          "usage": {"prompt_tokens": 11, "completion_tokens": 9}})",
+      "test", out);
+  ASSERT_EQ(out.samples.size(), 3u);
+  EXPECT_EQ(out.prompt_tokens, 11);
+  EXPECT_EQ(out.samples[0].text, "Yes.");
+  ASSERT_TRUE(out.samples[0].mean_log_prob);
+  EXPECT_DOUBLE_EQ(*out.samples[0].mean_log_prob, -1.0);
+  EXPECT_EQ(out.samples[0].tokens, 2);                      // counted from its log-probabilities
+  EXPECT_EQ(out.samples[1].tokens, 3);                      // 9 completion tokens over 3 choices
+  EXPECT_EQ(out.samples[1].stop, StopReason::MaxTokens);
+  EXPECT_FALSE(out.samples[1].mean_log_prob);
+  EXPECT_EQ(out.samples[2].text, "");                       // content of the wrong type: ignored
+  EXPECT_THROW(remote::read_openai_completion(R"({"object": "error"})", "test", out), Error);
+  EXPECT_THROW(remote::read_openai_completion("<html>", "test", out), Error);
+}
+
+TEST(RemoteReplies, StreamsOfBothApis) {
+  remote::OpenAIStreamReader openai;
+  std::string seen;
+  const RemoteStream collect = [&](std::string_view p) {
+    seen += p;
+    return true;
+  };
+  for (const char* data : {R"({"choices":[{"delta":{"role":"assistant","content":""}}]})",
+                           R"({"choices":[{"delta":{"content":"4"},"logprobs":{"content":[{"logprob":-0.25}]}}]})",
+                           R"({"choices":[{"delta":{"content":"2"},"logprobs":{"content":[{"logprob":-0.75}]},"finish_reason":"stop"}]})",
+                           R"({"choices":[],"usage":{"prompt_tokens":6,"completion_tokens":2}})", "[DONE]"}) {
+    EXPECT_TRUE(openai.on_data(data, collect));
+  }
+  RemoteSample s = openai.finish("test", false);
+  EXPECT_EQ(s.text, "42");
+  EXPECT_EQ(seen, "42");
+  EXPECT_EQ(s.tokens, 2);
+  EXPECT_EQ(openai.prompt_tokens(), 6);
+  ASSERT_TRUE(s.mean_log_prob);
+  EXPECT_DOUBLE_EQ(*s.mean_log_prob, -0.5);
+  remote::OpenAIStreamReader failing;
+  failing.on_data(R"({"error": {"message": "the model crashed"}})", {});
+  EXPECT_THROW(failing.finish("test", false), Error);
+
+  remote::AnthropicStreamReader anthropic;
+  EXPECT_TRUE(anthropic.on_event("message_start", R"({"type":"message_start","message":{"usage":{"input_tokens":9}}})", {}));
+  EXPECT_FALSE(anthropic.on_event("content_block_delta",
+                                  R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}})",
+                                  [](std::string_view) { return false; }));  // the reader stops
+  EXPECT_TRUE(anthropic.on_event("", R"({"type": 5})", {}));  // odd types are skipped
+  s = anthropic.finish("test", true);
+  EXPECT_EQ(s.text, "Hi");
+  EXPECT_EQ(s.stop, StopReason::Cancelled);
+  EXPECT_EQ(anthropic.prompt_tokens(), 9);
 }
 
 // ---------------------------------------------------------------- specs and keys
@@ -535,6 +597,16 @@ TEST(RemoteCli, QueryAndEvalOverLocoServeKeepTheKeyOutOfEverything) {
                                   test::read_file(dir + "/out/generations.jsonl")}) {
     EXPECT_EQ(text.find("k-cli-secret-42"), std::string::npos);
   }
+  // chat, with a question on its input.
+  const std::string shell = "printf 'What is 2 plus 2 in total?\\n/quit\\n' | env LOCO_REMOTE_API_KEY=k-cli-secret-42 "
+                            "LOCO_DATA_DIR='" + dir + "' LOCO_CONFIG_DIR='" + dir + "' '" + test::cli_path() +
+                            "' chat --backend openai:" + serve.url() + " --registry '" + dir +
+                            "/registry.yaml' -n 8 --no-nudges";
+  test::CliResult chat = test::run_program({"sh", "-c", shell});
+  ASSERT_EQ(chat.exit_code, 0) << chat.err;
+  EXPECT_NE(chat.out.find("loco chat: openai:" + serve.url()), std::string::npos) << chat.out;
+  EXPECT_NE(chat.out.find("remote model: loco/math"), std::string::npos) << chat.out;
+  EXPECT_EQ(chat.out.find("k-cli-secret-42"), std::string::npos);
   // Without the key: one line, saying where keys come from.
   test::CliResult bad = test::run_loco({"query", "Hi", "--backend", "openai:" + serve.url(), "--registry",
                                         dir + "/registry.yaml"},

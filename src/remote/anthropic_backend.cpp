@@ -9,6 +9,7 @@
 #include "loco/error.h"
 #include "remote/remote_backends.h"
 #include "remote/remote_call.h"
+#include "remote/reply_parsing.h"
 
 namespace loco::remote {
 namespace {
@@ -16,10 +17,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kApiVersion = "2023-06-01";
-
-StopReason stop_of(const std::string& reason) {
-  return reason == "max_tokens" ? StopReason::MaxTokens : StopReason::EndOfTurn;
-}
 
 class AnthropicBackend final : public RemoteBackend {
  public:
@@ -82,51 +79,14 @@ class AnthropicBackend final : public RemoteBackend {
     const HttpCall c = make_call(r, false);
     const HttpReply reply = perform_with_retries(c, name_, options_.key->value, options_.retries);
     check_reply(reply, name_, c.url, options_.key->value);
-    const json j = json::parse(reply.body, nullptr, false);
-    if (!j.is_object() || !j.contains("content") || !j["content"].is_array()) {
-      throw Error(name_ + ": the reply is not a message (no content)");
-    }
-    RemoteSample s;
-    for (const json& block : j["content"]) {
-      if (block.is_object() && block.value("type", "") == "text" && block.contains("text") && block["text"].is_string()) {
-        s.text += block["text"].get<std::string>();
-      }
-    }
-    if (j.contains("stop_reason") && j["stop_reason"].is_string()) s.stop = stop_of(j["stop_reason"].get<std::string>());
-    if (j.contains("usage") && j["usage"].is_object()) {
-      out.prompt_tokens = j["usage"].value("input_tokens", out.prompt_tokens);
-      s.tokens = j["usage"].value("output_tokens", int64_t{0});
-    }
-    return s;
+    return read_anthropic_message(reply.body, name_, out);
   }
 
   RemoteSample call_streaming(const RemoteRequest& r, const RemoteStream& stream, RemoteReply& out) {
-    RemoteSample s;
+    AnthropicStreamReader reader;
     bool stopped = false;
-    std::string stream_error;
     SseParser parser([&](std::string_view event, std::string_view data) {
-      if (stopped) return;
-      const json j = json::parse(data, nullptr, false);
-      if (!j.is_object()) return;
-      const std::string type = j.value("type", std::string(event));
-      if (type == "error") {
-        stream_error = error_message(std::string(data));
-      } else if (type == "message_start" && j.contains("message") && j["message"].is_object() &&
-                 j["message"].contains("usage") && j["message"]["usage"].is_object()) {
-        out.prompt_tokens = j["message"]["usage"].value("input_tokens", out.prompt_tokens);
-      } else if (type == "content_block_delta" && j.contains("delta") && j["delta"].is_object() &&
-                 j["delta"].value("type", "") == "text_delta" && j["delta"].contains("text") &&
-                 j["delta"]["text"].is_string()) {
-        const std::string piece = j["delta"]["text"].get<std::string>();
-        s.text += piece;
-        if (!piece.empty() && !stream(piece)) stopped = true;
-      } else if (type == "message_delta") {
-        if (j.contains("delta") && j["delta"].is_object() && j["delta"].contains("stop_reason") &&
-            j["delta"]["stop_reason"].is_string()) {
-          s.stop = stop_of(j["delta"]["stop_reason"].get<std::string>());
-        }
-        if (j.contains("usage") && j["usage"].is_object()) s.tokens = j["usage"].value("output_tokens", s.tokens);
-      }
+      if (!stopped && !reader.on_event(event, data, stream)) stopped = true;
     });
     HttpCall c = make_call(r, true);
     c.on_body = [&](std::string_view piece) {
@@ -136,11 +96,13 @@ class AnthropicBackend final : public RemoteBackend {
     const HttpReply reply = perform_with_retries(c, name_, options_.key->value, options_.retries);
     check_reply(reply, name_, c.url, options_.key->value);
     parser.finish();
-    if (!stream_error.empty()) {
-      throw Error(redact(name_ + ": the stream ended with an error: " + stream_error, options_.key->value));
+    try {
+      RemoteSample s = reader.finish(name_, stopped);
+      out.prompt_tokens = reader.prompt_tokens();
+      return s;
+    } catch (const Error& e) {
+      throw Error(redact(e.what(), options_.key->value));
     }
-    if (stopped) s.stop = StopReason::Cancelled;
-    return s;
   }
 
   RemoteSpec spec_;

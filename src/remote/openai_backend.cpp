@@ -12,16 +12,12 @@
 #include "loco/error.h"
 #include "remote/remote_backends.h"
 #include "remote/remote_call.h"
+#include "remote/reply_parsing.h"
 
 namespace loco::remote {
 namespace {
 
 using json = nlohmann::json;
-
-StopReason stop_of(const json& finish) {
-  if (finish.is_string() && finish.get<std::string>() == "length") return StopReason::MaxTokens;
-  return StopReason::EndOfTurn;
-}
 
 class OpenAIBackend final : public RemoteBackend {
  public:
@@ -152,89 +148,17 @@ class OpenAIBackend final : public RemoteBackend {
         break;
       }
     }
-    const json j = json::parse(reply.body, nullptr, false);
-    if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array()) {
-      throw Error(name_ + ": the reply is not a chat completion (no choices)");
+    read_openai_completion(reply.body, name_, out);
+    for (const RemoteSample& sample : out.samples) {
+      if (sample.mean_log_prob) logprobs_.store(kYes);
     }
-    int64_t completion_tokens = 0;
-    if (j.contains("usage") && j["usage"].is_object()) {
-      out.prompt_tokens = j["usage"].value("prompt_tokens", int64_t{0});
-      completion_tokens = j["usage"].value("completion_tokens", int64_t{0});
-    }
-    const size_t first = out.samples.size();
-    for (const json& ch : j["choices"]) {
-      if (!ch.is_object() || !ch.contains("message") || !ch["message"].is_object()) continue;
-      RemoteSample s;
-      const json& content = ch["message"].contains("content") ? ch["message"]["content"] : json();
-      s.text = content.is_string() ? content.get<std::string>() : "";
-      s.stop = stop_of(ch.value("finish_reason", json()));
-      read_logprobs(ch, s);
-      out.samples.push_back(std::move(s));
-    }
-    const size_t added = out.samples.size() - first;
-    if (added > 0) {
-      // Usage counts all choices together; the log-probabilities, where given, count each.
-      for (size_t i = first; i < out.samples.size(); ++i) {
-        if (out.samples[i].tokens == 0) out.samples[i].tokens = completion_tokens / static_cast<int64_t>(added);
-      }
-    }
-  }
-
-  void read_logprobs(const json& choice, RemoteSample& s) {
-    if (!choice.contains("logprobs") || !choice["logprobs"].is_object()) return;
-    const json& lp = choice["logprobs"];
-    if (!lp.contains("content") || !lp["content"].is_array() || lp["content"].empty()) return;
-    double sum = 0;
-    int64_t n = 0;
-    for (const json& t : lp["content"]) {
-      if (!t.is_object() || !t.contains("logprob") || !t["logprob"].is_number()) return;
-      sum += t["logprob"].get<double>();
-      ++n;
-    }
-    logprobs_.store(kYes);
-    s.tokens = n;
-    s.mean_log_prob = sum / static_cast<double>(n);
   }
 
   void call_streaming(const RemoteRequest& r, const RemoteStream& stream, RemoteReply& out) {
-    RemoteSample s;
-    double logprob_sum = 0;
-    int64_t logprob_count = 0;
-    bool logprobs_complete = true, stopped = false;
-    std::string stream_error;
+    OpenAIStreamReader reader;
+    bool stopped = false;
     SseParser parser([&](std::string_view, std::string_view data) {
-      if (data == "[DONE]" || stopped) return;
-      const json j = json::parse(data, nullptr, false);
-      if (!j.is_object()) return;
-      if (j.contains("error")) {
-        stream_error = error_message(std::string(data));
-        return;
-      }
-      if (j.contains("usage") && j["usage"].is_object()) {
-        out.prompt_tokens = j["usage"].value("prompt_tokens", out.prompt_tokens);
-        s.tokens = j["usage"].value("completion_tokens", s.tokens);
-      }
-      if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) return;
-      const json& ch = j["choices"][0];
-      if (!ch.is_object()) return;
-      if (ch.contains("delta") && ch["delta"].is_object() && ch["delta"].contains("content") &&
-          ch["delta"]["content"].is_string()) {
-        const std::string piece = ch["delta"]["content"].get<std::string>();
-        s.text += piece;
-        if (!piece.empty() && !stream(piece)) stopped = true;
-      }
-      if (ch.contains("logprobs") && ch["logprobs"].is_object() && ch["logprobs"].contains("content") &&
-          ch["logprobs"]["content"].is_array()) {
-        for (const json& t : ch["logprobs"]["content"]) {
-          if (t.is_object() && t.contains("logprob") && t["logprob"].is_number()) {
-            logprob_sum += t["logprob"].get<double>();
-            ++logprob_count;
-          } else {
-            logprobs_complete = false;
-          }
-        }
-      }
-      if (ch.contains("finish_reason") && !ch["finish_reason"].is_null()) s.stop = stop_of(ch["finish_reason"]);
+      if (!stopped && !reader.on_data(data, stream)) stopped = true;
     });
     HttpReply reply;
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -251,13 +175,14 @@ class OpenAIBackend final : public RemoteBackend {
       }
     }
     parser.finish();
-    if (!stream_error.empty()) throw Error(remote::redact(name_ + ": the stream ended with an error: " + stream_error, secret()));
-    if (stopped) s.stop = StopReason::Cancelled;
-    if (logprob_count > 0 && logprobs_complete) {
-      logprobs_.store(kYes);
-      s.mean_log_prob = logprob_sum / static_cast<double>(logprob_count);
-      if (s.tokens == 0) s.tokens = logprob_count;
+    RemoteSample s;
+    try {
+      s = reader.finish(name_, stopped);
+    } catch (const Error& e) {
+      throw Error(redact(e.what(), secret()));
     }
+    if (s.mean_log_prob) logprobs_.store(kYes);
+    out.prompt_tokens = reader.prompt_tokens();
     out.samples.push_back(std::move(s));
   }
 
