@@ -138,6 +138,27 @@ std::shared_ptr<RemoteBackend> connect_backend(const BackendFlags& f, const User
 
 namespace {
 
+// The router the flags and config choose: --router-file, else loco-nano's own (when it
+// answers and no router was asked for), else choose_router's pick.
+RouterChoice pick_router(const AssistantFlags& f, const UserPaths& paths, std::optional<RouterKind> configured,
+                         const Registry& registry, const BuiltinModel* builtin) {
+  if (!f.router_file.empty() && configured != RouterKind::Keyword) {
+    if (!std::filesystem::exists(f.router_file)) throw Error(f.router_file + " not found (--router-file)");
+    return {configured ? std::string(router_kind_name(*configured)) : router_file_kind(f.router_file), f.router_file,
+            "--router-file"};
+  }
+  if (builtin != nullptr && std::filesystem::exists(builtin->router)) {
+    return {"classifier", builtin->router, "loco-nano's router"};
+  }
+  return choose_router(paths.data_dir, configured, registry);
+}
+
+std::shared_ptr<const Router> classifier_router(const RouterChoice& choice, const Settings& s) {
+  auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(choice.file));
+  if (s.router_threshold) r->set_threshold(*s.router_threshold);
+  return r;
+}
+
 // The Assistant over a remote backend: the user's registry and router (the built-in
 // family's belong to loco-nano's weights), no local model.
 AssistantSetup make_remote_assistant(const AssistantFlags& f, const UserPaths& paths, const SettingsLayer& config,
@@ -145,24 +166,14 @@ AssistantSetup make_remote_assistant(const AssistantFlags& f, const UserPaths& p
   if (!f.model.empty()) throw Error("give -m MODEL or --backend, not both: with a backend the model is remote");
   Registry registry = Registry::load_or_empty(!f.registry_file.empty() ? f.registry_file : paths.registry_file());
   const std::optional<RouterKind> configured = flags.router ? flags.router : config.router;
-  RouterChoice choice;
-  if (!f.router_file.empty() && configured != RouterKind::Keyword) {
-    if (!std::filesystem::exists(f.router_file)) throw Error(f.router_file + " not found (--router-file)");
-    choice = {configured ? std::string(router_kind_name(*configured)) : router_file_kind(f.router_file),
-              f.router_file, "--router-file"};
-  } else {
-    choice = choose_router(paths.data_dir, configured, registry);
-  }
+  const char* no_embedding =
+      "the embedding router reads the local base model's hidden states, which a remote backend does not have: use "
+      "--router keyword or --router classifier with --backend";
+  if (configured == RouterKind::Embedding) throw Error(no_embedding);
+  const RouterChoice choice = pick_router(f, paths, configured, registry, nullptr);
+  if (choice.kind == "embedding") throw Error(no_embedding);
   std::shared_ptr<const Router> router;
-  if (choice.kind == "embedding") {
-    throw Error("the embedding router reads the local base model's hidden states, which a remote backend does not "
-                "have: use --router keyword or --router classifier with --backend");
-  }
-  if (choice.kind == "classifier") {
-    auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(choice.file));
-    if (s.router_threshold) r->set_threshold(*s.router_threshold);
-    router = r;
-  }
+  if (choice.kind == "classifier") router = classifier_router(choice, s);
   std::shared_ptr<RemoteBackend> backend = connect_backend(f.remote, paths);
   Assistant::Options ao;
   ao.n_ctx = s.ctx;
@@ -212,20 +223,9 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
 
   std::shared_ptr<const Router> router;
   const std::optional<RouterKind> configured = flags.router ? flags.router : config.router;
-  RouterChoice choice;
-  if (!f.router_file.empty() && configured != RouterKind::Keyword) {
-    if (!std::filesystem::exists(f.router_file)) throw Error(f.router_file + " not found (--router-file)");
-    choice = {configured ? std::string(router_kind_name(*configured)) : router_file_kind(f.router_file),
-              f.router_file, "--router-file"};
-  } else if (builtin && !flags.router && std::filesystem::exists(builtin->router)) {
-    choice = {"classifier", builtin->router, "loco-nano's router"};
-  } else {
-    choice = choose_router(paths.data_dir, configured, registry);
-  }
+  const RouterChoice choice = pick_router(f, paths, configured, registry, builtin && !flags.router ? &*builtin : nullptr);
   if (choice.kind == "classifier") {
-    auto r = std::make_shared<ClassifierRouter>(ClassifierRouter::load(choice.file));
-    if (s.router_threshold) r->set_threshold(*s.router_threshold);
-    router = r;
+    router = classifier_router(choice, s);
   } else if (choice.kind == "embedding") {
     auto r = std::make_shared<EmbeddingRouter>(EmbeddingRouter::load(
         choice.file, hidden_state_features(model, router_model_label(s.model, paths.data_dir))));
