@@ -50,6 +50,9 @@ struct Matrix {
   int64_t n_out = 0;
   int64_t row_bytes = 0;
   const uint8_t* data = nullptr;
+  // The same weights repacked at load for the active kernel table's packed product
+  // (kernels.h: pack_rows groups), or null. `data` stays valid for row access.
+  const uint8_t* packed = nullptr;
 
   const uint8_t* row(int64_t r) const { return data + r * row_bytes; }
   explicit operator bool() const { return data != nullptr; }
@@ -89,7 +92,15 @@ class Model {
 
  private:
   Model(GgufFile file) : file_(std::move(file)) {}
+  // Repacks the layer matrices (and an untied output) whose type the active kernel table
+  // has a packed product for; $LOCO_PACK=0 turns it off.
+  void pack_weights();
+  struct Unmap {
+    size_t bytes = 0;
+    void operator()(uint8_t* p) const;
+  };
   GgufFile file_;
+  std::vector<std::unique_ptr<uint8_t[], Unmap>> packed_;
   ModelConfig config_;
   ModelWeights weights_;
 };

@@ -38,6 +38,16 @@ struct TypeKernels {
   // alone as in a batch; see gemm_driver.h).
   void (*gemm)(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act,
                int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) = nullptr;
+  // Optional: a layout the weights are repacked into at load, in groups of pack_rows rows
+  // (kernels/packed_q4k.h), for a product that computes a group's rows together. Set only
+  // where it is faster than gemm; its result is batch invariant but not gemm's bits.
+  int pack_rows = 0;
+  int64_t (*packed_bytes)(int64_t n, int64_t n_rows) = nullptr;
+  void (*pack)(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* dst) = nullptr;
+  // Rows [row0, row0 + n_rows) of the packed matrix (multiples of pack_rows) times every
+  // token: y[t * y_stride + r - row0].
+  void (*packed_gemm)(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
+                      int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) = nullptr;
 };
 
 // gemm in terms of a vec_dot: the reference, and the fallback of types without a blocked

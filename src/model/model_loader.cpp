@@ -2,7 +2,16 @@
 // shape against the configuration so that an inconsistent file fails at load, by name.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "kernels/kernels.h"
 #include "loco/error.h"
@@ -237,7 +246,66 @@ std::shared_ptr<const Model> Model::from_gguf(GgufFile file) {
     l.w_up = bind.matrix(name("ffn_up.weight"), c.n_embd, c.n_ff);
     l.w_down = bind.matrix(name("ffn_down.weight"), c.n_ff, c.n_embd);
   }
+  model->pack_weights();
   return model;
+}
+
+void Model::Unmap::operator()(uint8_t* p) const { munmap(p, bytes); }
+
+namespace {
+
+// The mapped file's pages of a repacked matrix leave this process's memory (they stay in
+// the page cache and come back if something reads the rows, e.g. training's transposed
+// products): the packed copy takes their place instead of doubling the model's footprint.
+void release_file_pages(const uint8_t* data, int64_t bytes) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + static_cast<uintptr_t>(bytes)) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+}  // namespace
+
+void Model::pack_weights() {
+  if (const char* env = std::getenv("LOCO_PACK"); env != nullptr && std::string(env) == "0") return;
+  const kernels::KernelTable& table = kernels::active_kernels();
+  std::vector<Matrix*> todo;
+  for (LayerWeights& l : weights_.layers) {
+    for (Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) todo.push_back(m);
+  }
+  if (!config_.tied_embeddings) todo.push_back(&weights_.output);
+  std::erase_if(todo, [&](const Matrix* m) {
+    const kernels::TypeKernels& k = table.of(m->type);
+    return k.packed_gemm == nullptr || k.pack_rows == 0 || m->n_out % k.pack_rows != 0;
+  });
+  std::vector<uint8_t*> dst;
+  for (Matrix* m : todo) {
+    const size_t bytes = static_cast<size_t>(table.of(m->type).packed_bytes(m->n_in, m->n_out));
+    // Mapped rather than allocated: page aligned, and in huge pages where the kernel allows
+    // (fewer page faults while packing, fewer TLB misses while computing).
+    void* buf = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+      throw Error(fmt::format("{}: out of memory repacking {} ({} bytes)", file_.path(), m->tensor->name, bytes));
+    }
+    madvise(buf, bytes, MADV_HUGEPAGE);
+    packed_.emplace_back(static_cast<uint8_t*>(buf), Unmap{bytes});
+    dst.push_back(static_cast<uint8_t*>(buf));
+    m->packed = dst.back();
+  }
+  // The matrices are packed by all cores: reading the file is most of the work.
+  const size_t n_threads = std::max<size_t>(1, std::min<size_t>(todo.size(), std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < todo.size(); i = next++) {
+      const Matrix& m = *todo[i];
+      table.of(m.type).pack(m.data, m.row_bytes, m.n_in, m.n_out, dst[i]);
+      release_file_pages(m.data, m.n_out * m.row_bytes);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < n_threads; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
 }
 
 uint64_t Model::weight_bytes() const {

@@ -48,6 +48,19 @@ void matmul(const Matrix& w, Activations& x, float* y, int64_t y_stride, ThreadP
   const int64_t act_stride =
       n_tokens > 1 ? static_cast<const uint8_t*>(x.row(k.act_format, 1)) - act : 0;
 
+  if (w.packed != nullptr && k.packed_gemm != nullptr) {
+    // Tasks are runs of whole row groups of the packed layout.
+    const int64_t group = k.pack_rows;
+    const int64_t groups = w.n_out / group;
+    const int64_t groups_per_task = std::max<int64_t>(1, std::min<int64_t>(4, groups / (8 * pool.size())));
+    const int64_t n_tasks = (groups + groups_per_task - 1) / groups_per_task;
+    pool.parallel_for(n_tasks, [&](int64_t task, int) {
+      const int64_t r0 = task * groups_per_task * group;
+      const int64_t r1 = std::min(w.n_out, r0 + groups_per_task * group);
+      k.packed_gemm(w.n_in, w.packed, r0, r1 - r0, act, act_stride, n_tokens, y + r0, y_stride);
+    });
+    return;
+  }
   // Tasks are runs of rows; each weight row is read once and used for every token.
   const int64_t rows_per_task = std::max<int64_t>(1, std::min<int64_t>(64, w.n_out / (8 * pool.size())));
   const int64_t n_tasks = (w.n_out + rows_per_task - 1) / rows_per_task;

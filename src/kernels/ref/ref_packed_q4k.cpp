@@ -1,0 +1,87 @@
+// Packing Q4_K rows into PackedQ4KBlock groups, and the scalar reference of their product.
+#include <cstring>
+
+#include "kernels/packed_q4k.h"
+#include "tensor/blocks.h"
+#include "tensor/fp16.h"
+#include "tensor/kquant_scales.h"
+
+namespace loco::kernels {
+
+int64_t packed_q4k_bytes(int64_t n, int64_t n_rows) {
+  return (n_rows / kPackRows) * (n / kQK_K) * static_cast<int64_t>(sizeof(PackedQ4KBlock));
+}
+
+void pack_q4k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* dst) {
+  const auto* src = static_cast<const uint8_t*>(w);
+  auto* out = static_cast<PackedQ4KBlock*>(dst);
+  const int64_t nb = n / kQK_K;
+  for (int64_t g = 0; g < n_rows / kPackRows; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      PackedQ4KBlock& p = out[g * nb + b];
+      for (int r = 0; r < kPackRows; ++r) {
+        BlockQ4_K blk;
+        std::memcpy(&blk, src + (g * kPackRows + r) * w_stride + b * static_cast<int64_t>(sizeof(BlockQ4_K)),
+                    sizeof blk);
+        p.d[r] = blk.d;
+        p.dmin[r] = blk.dmin;
+        for (int j = 0; j < 8; ++j) {
+          const ScaleMin sm = unpack_scale_min_k4(blk.scales, j);
+          p.scales[j][r] = sm.scale;
+          p.mins[j / 2][r][j % 2] = sm.min;
+        }
+        // Values 64·run .. 64·run + 31 are the low nibbles of the run's 32 bytes, the next
+        // 32 their high nibbles. Pair p (values 8p .. 8p + 7) therefore takes 8 bytes of
+        // one run, low or high nibbles; its first four values go to the low nibbles.
+        for (int pair = 0; pair < 32; ++pair) {
+          const int run = pair / 8, within = pair % 8;
+          const uint8_t* q = blk.qs + 32 * run + 8 * (within % 4);
+          uint32_t first, second;
+          std::memcpy(&first, q, 4);
+          std::memcpy(&second, q + 4, 4);
+          const uint32_t word = within < 4 ? (first & 0x0f0f0f0fu) | ((second & 0x0f0f0f0fu) << 4)
+                                           : ((first >> 4) & 0x0f0f0f0fu) | (second & 0xf0f0f0f0u);
+          std::memcpy(&p.qs[pair][4 * r], &word, 4);
+        }
+      }
+    }
+  }
+}
+
+void packed_q4k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
+                         int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
+  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
+  const auto* acts = static_cast<const uint8_t*>(act);
+  const int64_t nb = n / kQK_K;
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const int64_t g = (row0 + r) / kPackRows;
+    const int lane = static_cast<int>((row0 + r) % kPackRows);
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      const auto* a = reinterpret_cast<const BlockQ8K*>(acts + t * act_stride);
+      float acc = 0.0f;
+      for (int64_t b = 0; b < nb; ++b) {
+        const PackedQ4KBlock& p = blocks[g * nb + b];
+        int32_t isum = 0, imin = 0;
+        for (int j = 0; j < 8; ++j) {
+          int32_t dot = 0;
+          for (int pair = 4 * j; pair < 4 * j + 4; ++pair) {
+            for (int i = 0; i < 4; ++i) {
+              const uint8_t byte = p.qs[pair][4 * lane + i];
+              dot += (byte & 15) * a[b].qs[8 * pair + i] + (byte >> 4) * a[b].qs[8 * pair + 4 + i];
+            }
+          }
+          isum += p.scales[j][lane] * dot;
+          imin += p.mins[j / 2][lane][j % 2] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+        }
+        const float da = a[b].d;
+        const float ds = half_to_float(p.d[lane]) * da;
+        const float ms = half_to_float(p.dmin[lane]) * da;
+        const float f = static_cast<float>(isum) * ds - static_cast<float>(imin) * ms;
+        acc = acc + f;
+      }
+      y[t * y_stride + r] = acc;
+    }
+  }
+}
+
+}  // namespace loco::kernels
