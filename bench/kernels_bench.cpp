@@ -5,6 +5,9 @@
 //   gemm/<isa>/<type>/<n_in>x<n_out>/<tokens>
 //                                   a matrix times `tokens` activation rows, in calls of
 //                                   64 rows as ops::matmul makes them
+//   packed/<isa>/<type>/<n_in>x<n_out>/<tokens>
+//                                   the same through the weights repacked at load
+//                                   (kernels.h packed_gemm), in calls of 64 rows
 //   quantize/<isa>/<q8a|q8k>        activation quantizers
 //   rows/<isa>/<op>/<n>             row operations of the forward pass (RowKernels)
 //
@@ -132,6 +135,29 @@ void run_gemm(benchmark::State& state, const KernelTable* table, GgmlType type, 
   set_counters(state, static_cast<double>(w.size()), static_cast<double>(n_in * n_out * tokens));
 }
 
+// y = W·x through the packed layout, in calls of 64 rows; n_out = 0: 64 MB of weights
+// (bigger than the L3 cache: the memory-bound case).
+void run_packed_gemm(benchmark::State& state, const KernelTable* table, GgmlType type, int64_t n_in,
+                     int64_t n_out, int64_t tokens) {
+  const auto& k = table->of(type);
+  if (n_out == 0) n_out = (64ll << 20) / loco::row_bytes(type, n_in) / 64 * 64;
+  const std::vector<uint8_t> w = random_matrix(type, n_in, n_out);
+  std::vector<uint8_t> packed(static_cast<size_t>(k.packed_bytes(n_in, n_out)));
+  k.pack(w.data(), loco::row_bytes(type, n_in), n_in, n_out, packed.data());
+  const std::vector<uint8_t> a = random_acts(*table, k.act_format, n_in, tokens);
+  const int64_t a_stride = loco::kernels::act_bytes(k.act_format, n_in);
+  std::vector<float> y(static_cast<size_t>(n_out * tokens));
+  for (auto _ : state) {
+    for (int64_t r0 = 0; r0 < n_out; r0 += 64) {
+      k.packed_gemm(n_in, packed.data(), r0, std::min<int64_t>(64, n_out - r0), a.data(), a_stride, tokens,
+                    y.data() + r0, n_out);
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, static_cast<double>(w.size()), static_cast<double>(n_in * n_out * tokens));
+}
+
 // One token through 64 MB of weight rows with vec_dot, row by row.
 void run_decode(benchmark::State& state, const KernelTable* table, GgmlType type, int64_t n_in) {
   const auto& k = table->of(type);
@@ -215,6 +241,20 @@ const bool registered = [] {
                                         std::to_string(n_in) + "x" + std::to_string(rows) + "/" +
                                         std::to_string(tokens)).c_str(),
                                        run_gemm, isa.table, type, n_in, rows, tokens)
+              ->Unit(benchmark::kMillisecond);
+        }
+      }
+    }
+    if (isa.table->of(GgmlType::Q4_K).packed_gemm != nullptr) {
+      benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/Q4_K-packed/2560").c_str(), run_packed_gemm,
+                                   isa.table, GgmlType::Q4_K, int64_t{2560}, int64_t{0}, int64_t{1})
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(10);
+      for (auto [n_in, n_out] : {std::pair<int64_t, int64_t>{2560, 9728}, {9728, 2560}}) {
+        for (int64_t tokens : {1, 5, 16, 64, 512}) {
+          benchmark::RegisterBenchmark(("packed/" + std::string(isa.name) + "/Q4_K/" + std::to_string(n_in) + "x" +
+                                        std::to_string(n_out) + "/" + std::to_string(tokens)).c_str(),
+                                       run_packed_gemm, isa.table, GgmlType::Q4_K, n_in, n_out, tokens)
               ->Unit(benchmark::kMillisecond);
         }
       }
