@@ -88,6 +88,19 @@ TEST(PackedQ4K, PackingKeepsEveryLevelScaleAndMinimum) {
   }
 }
 
+TEST(PackedQ4K, RowsDequantizeFromThePackedCopyToTheSameBits) {
+  Rng rng{45};
+  const int64_t n = 1024, rows = 32;
+  const Packed p = random_packed(rng, n, rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<float> want(static_cast<size_t>(n)), got(static_cast<size_t>(n));
+    kernels::ref_kernels().of(GgmlType::Q4_K).to_float(p.rows.data() + r * p.stride, want.data(), n);
+    kernels::packed_q4k_to_float(p.packed.data(), n, r, 0, 2, got.data());
+    kernels::packed_q4k_to_float(p.packed.data(), n, r, 2, 4, got.data() + 512);
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * 4), 0) << "row " << r;
+  }
+}
+
 const kernels::KernelTable* packed_tables[] = {kernels::avx512_kernels(), kernels::avx2_kernels(),
                                                kernels::neon_kernels(), kernels::neon_dotprod_kernels()};
 

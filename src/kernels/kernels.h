@@ -48,6 +48,10 @@ struct TypeKernels {
   // token: y[t * y_stride + r - row0].
   void (*packed_gemm)(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) = nullptr;
+  // Dequantizes blocks [b0, b1) of one row of the packed matrix: to_float's values of the
+  // same blocks of the original row, bit for bit (training's transposed products read the
+  // packed copy, so the file's pages need not come back).
+  void (*packed_to_float)(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst) = nullptr;
 };
 
 // gemm in terms of a vec_dot: the reference, and the fallback of types without a blocked

@@ -39,6 +39,10 @@ int64_t packed_q4k_bytes(int64_t n, int64_t n_rows);
 // Packs n_rows rows of Q4_K (w_stride bytes apart) into dst, group by group.
 void pack_q4k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* dst);
 
+// Blocks [b0, b1) of row `row`, dequantized as the reference's dequantize_q4_k does the
+// original blocks: the same values, bit for bit.
+void packed_q4k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst);
+
 // y[t·y_stride + r − row0] for rows [row0, row0 + n_rows) of a packed matrix, both
 // multiples of kPackRows, and every token: the order above, in scalar code.
 void packed_q4k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,

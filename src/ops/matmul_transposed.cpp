@@ -29,6 +29,7 @@ void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, 
   if (n_tokens <= 0 || w.n_out <= 0 || w.n_in <= 0) return;
   const kernels::KernelTable& table = kernels::active_kernels();
   const auto to_float = table.of(w.type).to_float;
+  const auto packed_to_float = table.of(w.type).packed_to_float;
   const auto gemm = table.rows.gemm_acc_f32;
   const TypeInfo& info = type_info(w.type);
   const int64_t n_blocks = w.n_in / info.block_size;
@@ -46,6 +47,10 @@ void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, 
       if (w.type == GgmlType::F32) {
         b = reinterpret_cast<const float*>(w.row(r0)) + c0;  // float weights are read in place
         ldb = w.n_in;
+      } else if (w.packed != nullptr && packed_to_float != nullptr) {
+        rows.resize(static_cast<size_t>(kRowsPerRun * len));
+        for (int64_t k = 0; k < n_rows; ++k) packed_to_float(w.packed, w.n_in, r0 + k, b0, b1, rows.data() + k * len);
+        b = rows.data();
       } else {
         rows.resize(static_cast<size_t>(kRowsPerRun * len));
         for (int64_t k = 0; k < n_rows; ++k) {

@@ -34,6 +34,7 @@ KernelTable make_avx2_table() {
   q4k.packed_bytes = packed_q4k_bytes;
   q4k.pack = pack_q4k;
   q4k.packed_gemm = packed_gemm_q4_k;
+  q4k.packed_to_float = packed_q4k_to_float;
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;

@@ -48,6 +48,28 @@ void pack_q4k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* 
   }
 }
 
+void packed_q4k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst) {
+  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
+  const int64_t nb = n / kQK_K;
+  const int lane = static_cast<int>(row % kPackRows);
+  for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
+    const PackedQ4KBlock& p = blocks[(row / kPackRows) * nb + b];
+    const float d = half_to_float(p.d[lane]);
+    const float dmin = half_to_float(p.dmin[lane]);
+    for (int j = 0; j < 8; ++j) {
+      const float scale = d * p.scales[j][lane];
+      const float min = dmin * p.mins[j / 2][lane][j % 2];
+      for (int pair = 4 * j; pair < 4 * j + 4; ++pair) {
+        for (int i = 0; i < 4; ++i) {
+          const uint8_t byte = p.qs[pair][4 * lane + i];
+          dst[8 * pair + i] = scale * static_cast<float>(byte & 15) - min;
+          dst[8 * pair + 4 + i] = scale * static_cast<float>(byte >> 4) - min;
+        }
+      }
+    }
+  }
+}
+
 void packed_q4k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                          int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
   const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
