@@ -43,6 +43,11 @@ void pack_q4k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* 
 // original blocks: the same values, bit for bit.
 void packed_q4k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst);
 
+struct TypeKernels;
+// Gives a table's Q4_K the packed layout, with `gemm` as its packed product.
+void use_packed_q4k(TypeKernels& q4k, void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t,
+                                                   int64_t, float*, int64_t));
+
 // y[t·y_stride + r − row0] for rows [row0, row0 + n_rows) of a packed matrix, both
 // multiples of kPackRows, and every token: the order above, in scalar code.
 void packed_q4k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "kernels/avx2/avx2.h"
+#include "kernels/packed_driver.h"
 #include "kernels/packed_q4k.h"
 #include "tensor/blocks.h"
 
@@ -15,10 +16,7 @@ namespace loco::kernels::avx2 {
 namespace {
 
 constexpr int kTokens = 4;          // tokens per pass (16 ymm registers)
-constexpr int64_t kMaxPassBlocks = 64;
-constexpr int64_t kActBudget = 32 * 1024;
-constexpr int kActQs = 4;           // byte offsets inside BlockQ8K
-constexpr int kActBsums = 4 + kQK_K;
+constexpr int kActQs = 4;           // byte offset of qs inside BlockQ8K
 
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 inline __m256i broadcast32(const uint8_t* p) { return _mm256_set1_epi32(load_as<int32_t>(p)); }
@@ -89,49 +87,25 @@ HalfFn half_fn(int tokens) {
   }
 }
 
+struct PackedQ4K {
+  static constexpr int kTokens = avx2::kTokens;
+  static void group(int tokens, const PackedQ4KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0,
+                    int64_t b1, const int32_t* pairs, float* y, int64_t y_stride, bool first) {
+    const HalfFn fn = half_fn(tokens);
+    for (int h = 0; h < 2; ++h) {
+      __m256 acc[kTokens];
+      for (int t = 0; t < tokens; ++t) acc[t] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(y + t * y_stride + 8 * h);
+      fn(blocks, h, act, act_stride, b0, b1, pairs, acc);
+      for (int t = 0; t < tokens; ++t) _mm256_storeu_ps(y + t * y_stride + 8 * h, acc[t]);
+    }
+  }
+};
+
 }  // namespace
 
 void packed_gemm_q4_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
-  const auto* acts = static_cast<const uint8_t*>(act);
-  const int64_t nb = n / kQK_K;
-  const int64_t g0 = row0 / kPackRows;
-  const int64_t groups = n_rows / kPackRows;
-  alignas(32) int32_t pairs[kTokens * kMaxPassBlocks * 4];
-  for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokens) {
-    const int tokens = static_cast<int>(n_tokens - t0 < kTokens ? n_tokens - t0 : kTokens);
-    const uint8_t* a = acts + t0 * act_stride;
-    int64_t pass = kActBudget / (tokens * static_cast<int64_t>(sizeof(BlockQ8K)));
-    pass = pass < 1 ? 1 : pass > kMaxPassBlocks ? kMaxPassBlocks : pass;
-    const HalfFn fn = half_fn(tokens);
-    for (int64_t b0 = 0; b0 < nb; b0 += pass) {
-      const int64_t b1 = nb - b0 < pass ? nb : b0 + pass;
-      for (int t = 0; t < tokens; ++t) {
-        for (int64_t b = b0; b < b1; ++b) {
-          const uint8_t* bs = a + t * act_stride + b * static_cast<int64_t>(sizeof(BlockQ8K)) + kActBsums;
-          for (int i = 0; i < 4; ++i) {
-            const int s0 = load_as<int16_t>(bs + 8 * i) + load_as<int16_t>(bs + 8 * i + 2);
-            const int s1 = load_as<int16_t>(bs + 8 * i + 4) + load_as<int16_t>(bs + 8 * i + 6);
-            pairs[(t * (b1 - b0) + (b - b0)) * 4 + i] =
-                static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(s0)) |
-                                     (static_cast<uint32_t>(static_cast<uint16_t>(s1)) << 16));
-          }
-        }
-      }
-      for (int64_t g = 0; g < groups; ++g) {
-        for (int h = 0; h < 2; ++h) {
-          float* out = y + g * kPackRows + 8 * h;
-          __m256 acc[kTokens];
-          for (int t = 0; t < tokens; ++t) {
-            acc[t] = b0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(out + (t0 + t) * y_stride);
-          }
-          fn(blocks + (g0 + g) * nb, h, a, act_stride, b0, b1, pairs, acc);
-          for (int t = 0; t < tokens; ++t) _mm256_storeu_ps(out + (t0 + t) * y_stride, acc[t]);
-        }
-      }
-    }
-  }
+  packed_q4k_driver<PackedQ4K>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 
 }  // namespace loco::kernels::avx2

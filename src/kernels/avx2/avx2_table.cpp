@@ -29,12 +29,7 @@ KernelTable make_avx2_table() {
   table.of(GgmlType::BF16).to_float = dequantize_bf16;
   table.of(GgmlType::Q8_0).to_float = dequantize_q8_0;
   table.of(GgmlType::Q4_K).to_float = dequantize_q4_k;
-  TypeKernels& q4k = table.of(GgmlType::Q4_K);
-  q4k.pack_rows = kPackRows;
-  q4k.packed_bytes = packed_q4k_bytes;
-  q4k.pack = pack_q4k;
-  q4k.packed_gemm = packed_gemm_q4_k;
-  q4k.packed_to_float = packed_q4k_to_float;
+  use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k);
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;

@@ -1,12 +1,22 @@
 // Packing Q4_K rows into PackedQ4KBlock groups, and the scalar reference of their product.
 #include <cstring>
 
+#include "kernels/kernels.h"
 #include "kernels/packed_q4k.h"
 #include "tensor/blocks.h"
 #include "tensor/fp16.h"
 #include "tensor/kquant_scales.h"
 
 namespace loco::kernels {
+
+void use_packed_q4k(TypeKernels& q4k, void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t,
+                                                   int64_t, float*, int64_t)) {
+  q4k.pack_rows = kPackRows;
+  q4k.packed_bytes = packed_q4k_bytes;
+  q4k.pack = pack_q4k;
+  q4k.packed_gemm = gemm;
+  q4k.packed_to_float = packed_q4k_to_float;
+}
 
 int64_t packed_q4k_bytes(int64_t n, int64_t n_rows) {
   return (n_rows / kPackRows) * (n / kQK_K) * static_cast<int64_t>(sizeof(PackedQ4KBlock));
