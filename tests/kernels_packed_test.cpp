@@ -12,6 +12,8 @@
 #include "kernels/packed_q4k.h"
 #include "loco/model.h"
 #include "tensor/fp16.h"
+#include "cli_runner.h"
+#include "loco/gguf.h"
 #include "test_paths.h"
 
 namespace loco {
@@ -144,6 +146,21 @@ TEST(PackedQ4K, AModelPacksOnlyWhereTheActiveTableHasAPackedProduct) {
     }
   }
   EXPECT_EQ(model->weights().token_embd.packed, nullptr);  // read by rows
+}
+
+TEST(PackedQ4K, AModelFromMemoryKeepsItsRowsAfterPacking) {
+  // Pages of a mapped file are released after packing and read back on use; an
+  // in-memory image's must be left alone, or its rows would read as zeros.
+  const std::string path = test::model_path("tiny-qwen3-q4_k_m.gguf");
+  const std::string bytes = test::read_file(path);
+  auto model = Model::from_gguf(GgufFile::from_bytes(std::vector<uint8_t>(bytes.begin(), bytes.end()), path));
+  auto mapped = Model::load(path);
+  for (size_t il = 0; il < model->weights().layers.size(); ++il) {
+    const Matrix& m = model->weights().layers[il].w_gate;
+    const Matrix& f = mapped->weights().layers[il].w_gate;
+    ASSERT_EQ(m.n_out * m.row_bytes, f.n_out * f.row_bytes);
+    EXPECT_EQ(std::memcmp(m.data, f.data, static_cast<size_t>(m.n_out * m.row_bytes)), 0) << "layer " << il;
+  }
 }
 
 }  // namespace

@@ -91,6 +91,9 @@ class GgufFile {
   static GgufFile from_bytes(std::vector<uint8_t> bytes, std::string label = "<memory>");
 
   const std::string& path() const { return path_; }
+  // True when the tensors' bytes are a read-only mapping of the file (open), whose pages
+  // may be dropped and read again; false for an in-memory image (from_bytes).
+  bool mapped() const { return mapped_; }
   uint32_t version() const { return version_; }
   uint64_t file_size() const { return size_; }
   uint64_t data_offset() const { return data_offset_; }
@@ -122,6 +125,7 @@ class GgufFile {
 
   std::string path_;
   std::shared_ptr<const void> storage_;  // the mapping or the owned bytes
+  bool mapped_ = false;
   const uint8_t* base_ = nullptr;
   uint64_t size_ = 0;
   uint32_t version_ = 0;

@@ -300,6 +300,7 @@ GgufFile GgufFile::open(const std::string& path) {
   file.base_ = static_cast<const uint8_t*>(addr);
   file.size_ = mapping->length;
   file.storage_ = std::move(mapping);
+  file.mapped_ = true;
   file.parse();
   return file;
 }

@@ -299,7 +299,8 @@ void Model::pack_weights() {
     for (size_t i = next++; i < todo.size(); i = next++) {
       const Matrix& m = *todo[i];
       table.of(m.type).pack(m.data, m.row_bytes, m.n_in, m.n_out, dst[i]);
-      release_file_pages(m.data, m.n_out * m.row_bytes);
+      // Only a file's pages can be dropped and read back; an in-memory image's would be lost.
+      if (file_.mapped()) release_file_pages(m.data, m.n_out * m.row_bytes);
     }
   };
   std::vector<std::thread> threads;
