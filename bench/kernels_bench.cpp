@@ -245,16 +245,19 @@ const bool registered = [] {
         }
       }
     }
-    if (isa.table->of(GgmlType::Q4_K).packed_gemm != nullptr) {
-      benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/Q4_K-packed/2560").c_str(), run_packed_gemm,
-                                   isa.table, GgmlType::Q4_K, int64_t{2560}, int64_t{0}, int64_t{1})
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K}) {
+      if (isa.table->of(type).packed_gemm == nullptr) continue;
+      const std::string type_name = name_of(type);
+      benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/" + type_name + "-packed/2560").c_str(),
+                                   run_packed_gemm, isa.table, type, int64_t{2560}, int64_t{0}, int64_t{1})
           ->Unit(benchmark::kMillisecond)
           ->Iterations(10);
       for (auto [n_in, n_out] : {std::pair<int64_t, int64_t>{2560, 9728}, {9728, 2560}}) {
         for (int64_t tokens : {1, 5, 16, 64, 512}) {
-          benchmark::RegisterBenchmark(("packed/" + std::string(isa.name) + "/Q4_K/" + std::to_string(n_in) + "x" +
-                                        std::to_string(n_out) + "/" + std::to_string(tokens)).c_str(),
-                                       run_packed_gemm, isa.table, GgmlType::Q4_K, n_in, n_out, tokens)
+          benchmark::RegisterBenchmark(("packed/" + std::string(isa.name) + "/" + type_name + "/" +
+                                        std::to_string(n_in) + "x" + std::to_string(n_out) + "/" +
+                                        std::to_string(tokens)).c_str(),
+                                       run_packed_gemm, isa.table, type, n_in, n_out, tokens)
               ->Unit(benchmark::kMillisecond);
         }
       }

@@ -92,8 +92,8 @@ class Model {
 
  private:
   Model(GgufFile file) : file_(std::move(file)) {}
-  // Repacks the layer matrices (and an untied output) whose type the active kernel table
-  // has a packed product for; $LOCO_PACK=0 turns it off.
+  // Repacks the layer matrices and the output (tied or not) whose type the active kernel table
+  // has a packed product for; $LOCO_PACK=0 turns it off, $LOCO_PACK=Q4_K packs only Q4_K.
   void pack_weights();
   struct Unmap {
     size_t bytes = 0;

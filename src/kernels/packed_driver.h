@@ -1,7 +1,7 @@
-// The loop nest shared by the packed Q4_K products (packed_q4k.h): tokens in groups of
-// Kernel::kTokens, the super-blocks in passes whose activations stay in L1, each token's
-// sub-block sums paired as int16 once per pass (what `vpdpwssd` / `vpmaddwd` multiply
-// the minimums by), then every row group of the call.
+// The loop nest shared by the packed products (packed_q4k.h, packed_q6k.h): tokens in
+// groups of Kernel::kTokens, the super-blocks in passes whose activations stay in L1, for
+// Q4_K each token's 32-value sums paired as int16 once per pass (what `vpdpwssd` /
+// `vpmaddwd` multiply the minimums by), then every row group of the call.
 //
 // No intrinsics here: every instantiation is keyed by an instruction-set specific Kernel
 // type (as in gemm_driver.h), so no two instruction sets share a compiled function.
@@ -19,16 +19,17 @@ namespace loco::kernels {
 constexpr int64_t kPackedMaxPassBlocks = 64;
 constexpr int64_t kPackedActBudget = 32 * 1024;
 
-// Kernel provides kTokens and
-//   static void group(int tokens, const PackedQ4KBlock* group_blocks, const uint8_t* act,
+// Kernel provides Block (the packed block type), kTokens, kPairs (whether group() reads
+// `pairs`) and
+//   static void group(int tokens, const Block* group_blocks, const uint8_t* act,
 //                     int64_t act_stride, int64_t b0, int64_t b1, const int32_t* pairs,
 //                     float* y, int64_t y_stride, bool first)
 // which adds super-blocks [b0, b1) of one row group into y[t·y_stride + r] (r < 16), from
 // zero when `first`. pairs[(t·(b1 − b0) + b − b0)·4 + i] holds sub-block sums 2i, 2i+1.
 template <class Kernel>
-void packed_q4k_driver(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
+void packed_driver(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                        int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
+  const auto* blocks = static_cast<const typename Kernel::Block*>(packed);
   const auto* acts = static_cast<const uint8_t*>(act);
   const int64_t nb = n / kQK_K;
   const int64_t g0 = row0 / kPackRows;
@@ -41,7 +42,7 @@ void packed_q4k_driver(int64_t n, const void* packed, int64_t row0, int64_t n_ro
     pass = pass < 1 ? 1 : pass > kPackedMaxPassBlocks ? kPackedMaxPassBlocks : pass;
     for (int64_t b0 = 0; b0 < nb; b0 += pass) {
       const int64_t b1 = nb - b0 < pass ? nb : b0 + pass;
-      for (int t = 0; t < tokens; ++t) {
+      for (int t = 0; t < (Kernel::kPairs ? tokens : 0); ++t) {
         for (int64_t b = b0; b < b1; ++b) {
           int16_t bsums[kQK_K / 16];
           std::memcpy(bsums, a + t * act_stride + b * static_cast<int64_t>(sizeof(BlockQ8K)) + offsetof(BlockQ8K, bsums),

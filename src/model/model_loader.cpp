@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -267,15 +268,28 @@ void release_file_pages(const uint8_t* data, int64_t bytes) {
 }  // namespace
 
 void Model::pack_weights() {
-  if (const char* env = std::getenv("LOCO_PACK"); env != nullptr && std::string(env) == "0") return;
+  // $LOCO_PACK: unset or 1 packs every type that has a packed product, 0 none, and a list
+  // of type names ("Q4_K" or "Q4_K,Q6_K") only those (to measure one type's packing).
+  const char* env = std::getenv("LOCO_PACK");
+  const std::string_view setting = env == nullptr ? "1" : env;
+  if (setting == "0") return;
+  std::vector<std::string_view> only;  // empty: every type
+  for (size_t begin = 0; setting != "1" && begin <= setting.size();) {
+    const size_t end = std::min(setting.find(',', begin), setting.size());
+    only.push_back(setting.substr(begin, end - begin));
+    begin = end + 1;
+  }
   const kernels::KernelTable& table = kernels::active_kernels();
   std::vector<Matrix*> todo;
   for (LayerWeights& l : weights_.layers) {
     for (Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) todo.push_back(m);
   }
-  if (!config_.tied_embeddings) todo.push_back(&weights_.output);
+  // A tied output is packed too (a copy of token_embd's Matrix): the embedding lookup
+  // keeps reading the file's rows, a few per token, which come back from the page cache.
+  todo.push_back(&weights_.output);
   std::erase_if(todo, [&](const Matrix* m) {
     const kernels::TypeKernels& k = table.of(m->type);
+    if (!only.empty() && std::find(only.begin(), only.end(), type_name(m->type)) == only.end()) return true;
     return k.packed_gemm == nullptr || k.pack_rows == 0 || m->n_out % k.pack_rows != 0;
   });
   std::vector<uint8_t*> dst;
@@ -292,15 +306,29 @@ void Model::pack_weights() {
     dst.push_back(static_cast<uint8_t*>(buf));
     m->packed = dst.back();
   }
-  // The matrices are packed by all cores: reading the file is most of the work.
-  const size_t n_threads = std::max<size_t>(1, std::min<size_t>(todo.size(), std::thread::hardware_concurrency()));
+  // The matrices are packed by all cores, in runs of rows so that one large matrix (a
+  // tied output) is shared out too: reading the file is most of the work.
+  struct Run {
+    size_t matrix;
+    int64_t r0, r1;
+  };
+  std::vector<Run> runs;
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const int64_t group = table.of(todo[i]->type).pack_rows;
+    const int64_t step = std::max<int64_t>(1, 1024 / group) * group;
+    for (int64_t r0 = 0; r0 < todo[i]->n_out; r0 += step) runs.push_back({i, r0, std::min(todo[i]->n_out, r0 + step)});
+  }
+  const size_t n_threads = std::max<size_t>(1, std::min<size_t>(runs.size(), std::thread::hardware_concurrency()));
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < todo.size(); i = next++) {
-      const Matrix& m = *todo[i];
-      table.of(m.type).pack(m.data, m.row_bytes, m.n_in, m.n_out, dst[i]);
+    for (size_t i = next++; i < runs.size(); i = next++) {
+      const Run& run = runs[i];
+      const Matrix& m = *todo[run.matrix];
+      const kernels::TypeKernels& k = table.of(m.type);
+      const uint8_t* rows = m.data + run.r0 * m.row_bytes;
+      k.pack(rows, m.row_bytes, m.n_in, run.r1 - run.r0, dst[run.matrix] + k.packed_bytes(m.n_in, run.r0));
       // Only a file's pages can be dropped and read back; an in-memory image's would be lost.
-      if (file_.mapped()) release_file_pages(m.data, m.n_out * m.row_bytes);
+      if (file_.mapped()) release_file_pages(rows, (run.r1 - run.r0) * m.row_bytes);
     }
   };
   std::vector<std::thread> threads;

@@ -53,4 +53,16 @@ inline void pack_scale_q3k(uint8_t* packed, int j, int biased) {
   packed[8 + j % 4] = static_cast<uint8_t>(packed[8 + j % 4] | ((biased >> 4) << (2 * (j / 4))));
 }
 
+// Q6_K: value v of a super-block as its unsigned level 0..63 (the stored value is
+// level − 32). Per half of 128 values, value w takes the low nibble of ql[w] (w < 64) or
+// the high nibble of ql[w − 64]; its top 2 bits are bits 2·(w/32) of qh[w % 32].
+inline int q6k_level(const uint8_t* ql, const uint8_t* qh, int v) {
+  const int half = v / 128;
+  const int w = v % 128;
+  const uint8_t* low_bytes = ql + 64 * half;
+  const int low = w < 64 ? (low_bytes[w] & 15) : (low_bytes[w - 64] >> 4);
+  const int top = (qh[32 * half + w % 32] >> (2 * (w / 32))) & 3;
+  return low | (top << 4);
+}
+
 }  // namespace loco

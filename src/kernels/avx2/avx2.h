@@ -19,8 +19,10 @@ namespace loco::kernels::avx2 {
   float vec_dot_##name(int64_t n, const void* w, const void* act);                          \
   void gemm_##name(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act, \
                    int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
-// avx2_packed_q4k.cpp
+// avx2_packed_q4k.cpp and avx2_packed_q6k.cpp
 void packed_gemm_q4_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
+                      int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
+void packed_gemm_q6_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
 LOCO_DECLARE_KERNELS(f32)    // avx2_float.cpp
 LOCO_DECLARE_KERNELS(f16)

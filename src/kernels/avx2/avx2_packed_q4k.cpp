@@ -88,6 +88,8 @@ HalfFn half_fn(int tokens) {
 }
 
 struct PackedQ4K {
+  using Block = PackedQ4KBlock;
+  static constexpr bool kPairs = true;
   static constexpr int kTokens = avx2::kTokens;
   static void group(int tokens, const PackedQ4KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0,
                     int64_t b1, const int32_t* pairs, float* y, int64_t y_stride, bool first) {
@@ -105,7 +107,7 @@ struct PackedQ4K {
 
 void packed_gemm_q4_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  packed_q4k_driver<PackedQ4K>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride);
+  packed_driver<PackedQ4K>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride);
 }
 
 }  // namespace loco::kernels::avx2

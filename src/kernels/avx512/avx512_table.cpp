@@ -4,6 +4,7 @@
 #include "kernels/avx512/avx512.h"
 #include "kernels/isa_tables.h"
 #include "kernels/packed_q4k.h"
+#include "kernels/packed_q6k.h"
 
 namespace loco::kernels {
 namespace {
@@ -31,6 +32,7 @@ KernelTable make_avx512_table() {
   table.of(GgmlType::Q4_K).to_float = dequantize_q4_k;
   use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k);
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;
+  use_packed_q6k(table.of(GgmlType::Q6_K), packed_gemm_q6_k);
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
   table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,

@@ -56,17 +56,9 @@ void unpack_q5_k(const BlockQ5_K& b, int* q) {
   }
 }
 
-// Levels -32..31. Per half of 128: value w takes the low nibble of ql[w] (w < 64) or
-// the high nibble of ql[w − 64]; its top 2 bits are bits 2·(w/32) of qh[w % 32].
+// Levels -32..31.
 void unpack_q6_k(const BlockQ6_K& b, int* q) {
-  for (int v = 0; v < kQK_K; ++v) {
-    const int half = v / 128;
-    const int w = v % 128;
-    const uint8_t* ql = b.ql + 64 * half;
-    const int low = w < 64 ? (ql[w] & 15) : (ql[w - 64] >> 4);
-    const int top = (b.qh[32 * half + w % 32] >> (2 * (w / 32))) & 3;
-    q[v] = (low | (top << 4)) - 32;
-  }
+  for (int v = 0; v < kQK_K; ++v) q[v] = q6k_level(b.ql, b.qh, v) - 32;
 }
 
 // Σ q·qa over `len` values starting at `start`.
