@@ -43,7 +43,9 @@ def loco_json(out):
 def llama_bench(out):
     rates = {}
     for row in csv.DictReader(io.StringIO(out[out.index("build_commit"):])):
-        rates[row["test"]] = float(row["avg_ts"])
+        # ik_llama.cpp names the test ("pp512"); mainline gives n_prompt and n_gen.
+        test = row.get("test") or (f"pp{row['n_prompt']}" if int(row["n_gen"]) == 0 else f"tg{row['n_gen']}")
+        rates[test] = float(row["avg_ts"])
     return rates
 
 
