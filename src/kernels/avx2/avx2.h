@@ -14,6 +14,16 @@ namespace loco::kernels::avx2 {
 
 #include "kernels/avx2/x86_common.inc"
 
+// The accumulator of the packed products (packed_driver.h): a row group's 16 floats in
+// two halves of 8, one ymm register each.
+struct PackedAcc8x2 {
+  using Acc = __m256;
+  static constexpr int kHalves = 2;
+  static Acc zero() { return _mm256_setzero_ps(); }
+  static Acc load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, Acc v) { _mm256_storeu_ps(p, v); }
+};
+
 // The kernels of each file, gathered into the table by avx2_table.cpp.
 #define LOCO_DECLARE_KERNELS(name)                                                          \
   float vec_dot_##name(int64_t n, const void* w, const void* act);                          \

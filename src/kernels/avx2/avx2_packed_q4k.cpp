@@ -21,14 +21,23 @@ constexpr int kActQs = 4;           // byte offset of qs inside BlockQ8K
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 inline __m256i broadcast32(const uint8_t* p) { return _mm256_set1_epi32(load_as<int32_t>(p)); }
 
+struct PackedQ4K : PackedAcc8x2 {
+  using Block = PackedQ4KBlock;
+  static constexpr bool kPairs = true;
+  static constexpr int kTokens = avx2::kTokens;
+  template <int T>
+  static void blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+                     int64_t b1, const int32_t* pairs, Acc* acc);
+};
+
 // Half h (rows 8h..8h+7) of one group times T tokens over super-blocks [b0, b1).
 template <int T>
-void half_blocks(const PackedQ4KBlock* blocks, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
-                 int64_t b1, const int32_t* pairs, __m256* acc) {
+void PackedQ4K::blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+                       int64_t b1, const int32_t* pairs, Acc* acc) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   alignas(32) int32_t scales[8][8];  // [sub-block][row]: the scale in both int16 halves
   for (int64_t b = b0; b < b1; ++b) {
-    const PackedQ4KBlock& p = blocks[b];
+    const PackedQ4KBlock& p = group[b];
     prefetch_block(reinterpret_cast<const uint8_t*>(&p) + 2 * sizeof(PackedQ4KBlock), sizeof(PackedQ4KBlock));
     for (int j = 0; j < 8; ++j) {
       const __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p.scales[j] + 8 * h)));
@@ -75,33 +84,6 @@ void half_blocks(const PackedQ4KBlock* blocks, int h, const uint8_t* act, int64_
     }
   }
 }
-
-using HalfFn = void (*)(const PackedQ4KBlock*, int, const uint8_t*, int64_t, int64_t, int64_t, const int32_t*, __m256*);
-
-template <int T = kTokens>
-HalfFn half_fn(int tokens) {
-  if constexpr (T == 1) {
-    return &half_blocks<1>;
-  } else {
-    return tokens == T ? &half_blocks<T> : half_fn<T - 1>(tokens);
-  }
-}
-
-struct PackedQ4K {
-  using Block = PackedQ4KBlock;
-  static constexpr bool kPairs = true;
-  static constexpr int kTokens = avx2::kTokens;
-  static void group(int tokens, const PackedQ4KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0,
-                    int64_t b1, const int32_t* pairs, float* y, int64_t y_stride, bool first) {
-    const HalfFn fn = half_fn(tokens);
-    for (int h = 0; h < 2; ++h) {
-      __m256 acc[kTokens];
-      for (int t = 0; t < tokens; ++t) acc[t] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(y + t * y_stride + 8 * h);
-      fn(blocks, h, act, act_stride, b0, b1, pairs, acc);
-      for (int t = 0; t < tokens; ++t) _mm256_storeu_ps(y + t * y_stride + 8 * h, acc[t]);
-    }
-  }
-};
 
 }  // namespace
 

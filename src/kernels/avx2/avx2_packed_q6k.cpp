@@ -25,17 +25,26 @@ inline __m256i scales32(const int8_t* p) {
   return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }
 
+struct PackedQ6K : PackedAcc8x2 {
+  using Block = PackedQ6KBlock;
+  static constexpr bool kPairs = false;
+  static constexpr int kTokens = avx2::kTokens;
+  template <int T>
+  static void blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+                     int64_t b1, const int32_t* pairs, Acc* acc);
+};
+
 // Half h (rows 8h..8h+7) of one group times T tokens over super-blocks [b0, b1).
 template <int T>
-void half_blocks(const PackedQ6KBlock* blocks, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
-                 int64_t b1, __m256* acc) {
+void PackedQ6K::blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+                       int64_t b1, const int32_t*, Acc* acc) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   const __m256i top2 = _mm256_set1_epi8(0x30);
   const __m256i low16 = _mm256_set1_epi32(0xffff);
   alignas(32) int32_t scales[16][8];       // [sub-block][row]: the scale in both int16 halves
   alignas(32) int32_t scale_pairs[8][8];   // [i][row]: scales 2i and 2i + 1 as two int16
   for (int64_t b = b0; b < b1; ++b) {
-    const PackedQ6KBlock& p = blocks[b];
+    const PackedQ6KBlock& p = group[b];
     prefetch_block(reinterpret_cast<const uint8_t*>(&p) + 2 * sizeof(PackedQ6KBlock), sizeof(PackedQ6KBlock));
     for (int j = 0; j < 16; ++j) {
       const __m256i sc = _mm256_and_si256(scales32(p.scales[j] + 8 * h), low16);
@@ -83,33 +92,6 @@ void half_blocks(const PackedQ6KBlock* blocks, int h, const uint8_t* act, int64_
     }
   }
 }
-
-using HalfFn = void (*)(const PackedQ6KBlock*, int, const uint8_t*, int64_t, int64_t, int64_t, __m256*);
-
-template <int T = kTokens>
-HalfFn half_fn(int tokens) {
-  if constexpr (T == 1) {
-    return &half_blocks<1>;
-  } else {
-    return tokens == T ? &half_blocks<T> : half_fn<T - 1>(tokens);
-  }
-}
-
-struct PackedQ6K {
-  using Block = PackedQ6KBlock;
-  static constexpr bool kPairs = false;
-  static constexpr int kTokens = avx2::kTokens;
-  static void group(int tokens, const PackedQ6KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0,
-                    int64_t b1, const int32_t*, float* y, int64_t y_stride, bool first) {
-    const HalfFn fn = half_fn(tokens);
-    for (int h = 0; h < 2; ++h) {
-      __m256 acc[kTokens];
-      for (int t = 0; t < tokens; ++t) acc[t] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(y + t * y_stride + 8 * h);
-      fn(blocks, h, act, act_stride, b0, b1, acc);
-      for (int t = 0; t < tokens; ++t) _mm256_storeu_ps(y + t * y_stride + 8 * h, acc[t]);
-    }
-  }
-};
 
 }  // namespace
 

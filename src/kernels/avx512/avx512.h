@@ -27,6 +27,16 @@ inline float hsum(__m512 v) {
   return hsum(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
 }
 
+// The accumulator of the packed products (packed_driver.h): a row group's 16 floats in
+// one zmm register.
+struct PackedAcc16 {
+  using Acc = __m512;
+  static constexpr int kHalves = 1;
+  static Acc zero() { return _mm512_setzero_ps(); }
+  static Acc load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Acc v) { _mm512_storeu_ps(p, v); }
+};
+
 // The kernels of each file, gathered into the table by avx512_table.cpp.
 #define LOCO_DECLARE_KERNELS(name)                                                          \
   float vec_dot_##name(int64_t n, const void* w, const void* act);                          \

@@ -20,15 +20,24 @@ constexpr int kActQs = 4;           // byte offset of qs inside BlockQ8K
 inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
 inline __m512i broadcast32(const uint8_t* p) { return _mm512_set1_epi32(load_as<int32_t>(p)); }
 
+struct PackedQ4K : PackedAcc16 {
+  using Block = PackedQ4KBlock;
+  static constexpr bool kPairs = true;
+  static constexpr int kTokens = avx512::kTokens;
+  template <int T>
+  static void blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+                     int64_t b1, const int32_t* pairs, Acc* acc);
+};
+
 // The 16 rows of one group times T tokens over super-blocks [b0, b1): acc[t] (16 rows'
 // float sums) takes f of each super-block in order. pairs[(t·passes + b − b0)·4 + i] holds
 // the token's sub-block sums 2i and 2i+1 as two int16.
 template <int T>
-void group_blocks(const PackedQ4KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0, int64_t b1,
-                  const int32_t* pairs, __m512* acc) {
+void PackedQ4K::blocks(const PackedQ4KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
+                       int64_t b1, const int32_t* pairs, Acc* acc) {
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   for (int64_t b = b0; b < b1; ++b) {
-    const PackedQ4KBlock& p = blocks[b];
+    const PackedQ4KBlock& p = group[b];
     prefetch_block(reinterpret_cast<const uint8_t*>(&p) + 2 * sizeof(PackedQ4KBlock), sizeof(PackedQ4KBlock));
     const uint8_t* a_blk = act + b * static_cast<int64_t>(sizeof(BlockQ8K));
     __m512i isum[T];
@@ -71,30 +80,6 @@ void group_blocks(const PackedQ4KBlock* blocks, const uint8_t* act, int64_t act_
     }
   }
 }
-
-using GroupFn = void (*)(const PackedQ4KBlock*, const uint8_t*, int64_t, int64_t, int64_t, const int32_t*, __m512*);
-
-template <int T = kTokens>
-GroupFn group_fn(int tokens) {
-  if constexpr (T == 1) {
-    return &group_blocks<1>;
-  } else {
-    return tokens == T ? &group_blocks<T> : group_fn<T - 1>(tokens);
-  }
-}
-
-struct PackedQ4K {
-  using Block = PackedQ4KBlock;
-  static constexpr bool kPairs = true;
-  static constexpr int kTokens = avx512::kTokens;
-  static void group(int tokens, const PackedQ4KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0,
-                    int64_t b1, const int32_t* pairs, float* y, int64_t y_stride, bool first) {
-    __m512 acc[kTokens];
-    for (int t = 0; t < tokens; ++t) acc[t] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(y + t * y_stride);
-    group_fn(tokens)(blocks, act, act_stride, b0, b1, pairs, acc);
-    for (int t = 0; t < tokens; ++t) _mm512_storeu_ps(y + t * y_stride, acc[t]);
-  }
-};
 
 }  // namespace
 

@@ -24,14 +24,23 @@ inline __m512i scales32(const int8_t* p) {
   return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
 
+struct PackedQ6K : PackedAcc16 {
+  using Block = PackedQ6KBlock;
+  static constexpr bool kPairs = false;
+  static constexpr int kTokens = avx512::kTokens;
+  template <int T>
+  static void blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+                     int64_t b1, const int32_t* pairs, Acc* acc);
+};
+
 template <int T>
-void group_blocks(const PackedQ6KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0, int64_t b1,
-                  __m512* acc) {
+void PackedQ6K::blocks(const PackedQ6KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
+                       int64_t b1, const int32_t*, Acc* acc) {
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   const __m512i top2 = _mm512_set1_epi8(0x30);
   const __m512i low16 = _mm512_set1_epi32(0xffff);
   for (int64_t b = b0; b < b1; ++b) {
-    const PackedQ6KBlock& p = blocks[b];
+    const PackedQ6KBlock& p = group[b];
     prefetch_block(reinterpret_cast<const uint8_t*>(&p) + 2 * sizeof(PackedQ6KBlock), sizeof(PackedQ6KBlock));
     const uint8_t* a_blk = act + b * static_cast<int64_t>(sizeof(BlockQ8K));
     __m512i isum[T];
@@ -72,30 +81,6 @@ void group_blocks(const PackedQ6KBlock* blocks, const uint8_t* act, int64_t act_
     }
   }
 }
-
-using GroupFn = void (*)(const PackedQ6KBlock*, const uint8_t*, int64_t, int64_t, int64_t, __m512*);
-
-template <int T = kTokens>
-GroupFn group_fn(int tokens) {
-  if constexpr (T == 1) {
-    return &group_blocks<1>;
-  } else {
-    return tokens == T ? &group_blocks<T> : group_fn<T - 1>(tokens);
-  }
-}
-
-struct PackedQ6K {
-  using Block = PackedQ6KBlock;
-  static constexpr bool kPairs = false;
-  static constexpr int kTokens = avx512::kTokens;
-  static void group(int tokens, const PackedQ6KBlock* blocks, const uint8_t* act, int64_t act_stride, int64_t b0,
-                    int64_t b1, const int32_t*, float* y, int64_t y_stride, bool first) {
-    __m512 acc[kTokens];
-    for (int t = 0; t < tokens; ++t) acc[t] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(y + t * y_stride);
-    group_fn(tokens)(blocks, act, act_stride, b0, b1, acc);
-    for (int t = 0; t < tokens; ++t) _mm512_storeu_ps(y + t * y_stride, acc[t]);
-  }
-};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/packed_q4k.h"
+#include "kernels/ref/ref_packed_rows.h"
 #include "tensor/blocks.h"
 #include "tensor/fp16.h"
 #include "tensor/kquant_scales.h"
@@ -82,38 +83,25 @@ void packed_q4k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0,
 
 void packed_q4k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                          int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
-  const auto* acts = static_cast<const uint8_t*>(act);
-  const int64_t nb = n / kQK_K;
-  for (int64_t r = 0; r < n_rows; ++r) {
-    const int64_t g = (row0 + r) / kPackRows;
-    const int lane = static_cast<int>((row0 + r) % kPackRows);
-    for (int64_t t = 0; t < n_tokens; ++t) {
-      const auto* a = reinterpret_cast<const BlockQ8K*>(acts + t * act_stride);
-      float acc = 0.0f;
-      for (int64_t b = 0; b < nb; ++b) {
-        const PackedQ4KBlock& p = blocks[g * nb + b];
-        int32_t isum = 0, imin = 0;
-        for (int j = 0; j < 8; ++j) {
-          int32_t dot = 0;
-          for (int pair = 4 * j; pair < 4 * j + 4; ++pair) {
-            for (int i = 0; i < 4; ++i) {
-              const uint8_t byte = p.qs[pair][4 * lane + i];
-              dot += (byte & 15) * a[b].qs[8 * pair + i] + (byte >> 4) * a[b].qs[8 * pair + 4 + i];
-            }
-          }
-          isum += p.scales[j][lane] * dot;
-          imin += p.mins[j / 2][lane][j % 2] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+  const auto block_value = [](const PackedQ4KBlock& p, int lane, const BlockQ8K& a) {
+    int32_t isum = 0, imin = 0;
+    for (int j = 0; j < 8; ++j) {
+      int32_t dot = 0;
+      for (int pair = 4 * j; pair < 4 * j + 4; ++pair) {
+        for (int i = 0; i < 4; ++i) {
+          const uint8_t byte = p.qs[pair][4 * lane + i];
+          dot += (byte & 15) * a.qs[8 * pair + i] + (byte >> 4) * a.qs[8 * pair + 4 + i];
         }
-        const float da = a[b].d;
-        const float ds = half_to_float(p.d[lane]) * da;
-        const float ms = half_to_float(p.dmin[lane]) * da;
-        const float f = static_cast<float>(isum) * ds - static_cast<float>(imin) * ms;
-        acc = acc + f;
       }
-      y[t * y_stride + r] = acc;
+      isum += p.scales[j][lane] * dot;
+      imin += p.mins[j / 2][lane][j % 2] * (a.bsums[2 * j] + a.bsums[2 * j + 1]);
     }
-  }
+    const float da = a.d;
+    const float ds = half_to_float(p.d[lane]) * da;
+    const float ms = half_to_float(p.dmin[lane]) * da;
+    return static_cast<float>(isum) * ds - static_cast<float>(imin) * ms;
+  };
+  packed_rows_ref<PackedQ4KBlock>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride, block_value);
 }
 
 }  // namespace loco::kernels

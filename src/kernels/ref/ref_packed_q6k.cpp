@@ -3,6 +3,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/packed_q6k.h"
+#include "kernels/ref/ref_packed_rows.h"
 #include "tensor/blocks.h"
 #include "tensor/fp16.h"
 
@@ -99,31 +100,18 @@ void packed_q6k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0,
 
 void packed_q6k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                          int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  const auto* blocks = static_cast<const PackedQ6KBlock*>(packed);
-  const auto* acts = static_cast<const uint8_t*>(act);
-  const int64_t nb = n / kQK_K;
-  for (int64_t r = 0; r < n_rows; ++r) {
-    const int64_t g = (row0 + r) / kPackRows;
-    const int lane = static_cast<int>((row0 + r) % kPackRows);
-    for (int64_t t = 0; t < n_tokens; ++t) {
-      const auto* a = reinterpret_cast<const BlockQ8K*>(acts + t * act_stride);
-      float acc = 0.0f;
-      for (int64_t b = 0; b < nb; ++b) {
-        const PackedQ6KBlock& p = blocks[g * nb + b];
-        int32_t isum = 0, ioff = 0;
-        for (int j = 0; j < 16; ++j) {
-          int32_t dot = 0;
-          for (int v = 16 * j; v < 16 * j + 16; ++v) dot += packed_level(p, lane, v) * a[b].qs[v];
-          isum += p.scales[j][lane] * dot;
-          ioff += p.scales[j][lane] * a[b].bsums[j];
-        }
-        const float ds = half_to_float(p.d[lane]) * a[b].d;
-        const float f = static_cast<float>(isum - 32 * ioff) * ds;
-        acc = acc + f;
-      }
-      y[t * y_stride + r] = acc;
+  const auto block_value = [](const PackedQ6KBlock& p, int lane, const BlockQ8K& a) {
+    int32_t isum = 0, ioff = 0;
+    for (int j = 0; j < 16; ++j) {
+      int32_t dot = 0;
+      for (int v = 16 * j; v < 16 * j + 16; ++v) dot += packed_level(p, lane, v) * a.qs[v];
+      isum += p.scales[j][lane] * dot;
+      ioff += p.scales[j][lane] * a.bsums[j];
     }
-  }
+    const float ds = half_to_float(p.d[lane]) * a.d;
+    return static_cast<float>(isum - 32 * ioff) * ds;
+  };
+  packed_rows_ref<PackedQ6KBlock>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride, block_value);
 }
 
 }  // namespace loco::kernels
