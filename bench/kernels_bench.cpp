@@ -10,6 +10,11 @@
 //                                   (kernels.h packed_gemm), in calls of 64 rows
 //   quantize/<isa>/<q8a|q8k>        activation quantizers
 //   rows/<isa>/<op>/<n>             row operations of the forward pass (RowKernels)
+//   gemm_acc/<isa>/<m>x<n>x<k>      the float product of training's backward pass, as
+//                                   ops::matmul_transposed_add calls it (tokens × a slice of
+//                                   columns × a run of rows)
+//   gemm_acc_bf16/<isa>/<m>x<n>x<k> the same in bfloat16 (AVX512_BF16: kernels/bf16_gemm.h)
+//   packed_to_float/<isa>/<type>    the packed layouts' dequantization for that product
 //
 // Counters: bytes/s of weights streamed, MAC/s (multiply-adds), both per second of CPU
 // time: the benchmarks are single-threaded and CPU time keeps the figures meaningful on
@@ -214,6 +219,54 @@ void run_row_op(benchmark::State& state, const KernelTable* table, std::string o
                                                  benchmark::Counter::OneK::kIs1024);
 }
 
+// C (m × n, ldc 2560) += A (m × k, lda 9728: dy) · B (k × n): MAC/s counts m·n·k.
+void run_gemm_acc(benchmark::State& state, const KernelTable* table, int64_t m, int64_t n, int64_t k) {
+  const int64_t lda = 9728, ldc = 2560;
+  std::vector<float> a(static_cast<size_t>(m * lda)), b(static_cast<size_t>(k * n)), c(static_cast<size_t>(m * ldc));
+  for (float& v : a) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  for (float& v : b) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  for (auto _ : state) {
+    table->rows.gemm_acc_f32(m, n, k, a.data(), lda, b.data(), n, c.data(), ldc);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The same product in bfloat16 (kernels/bf16_gemm.h), B in pairs: MAC/s counts m·n·k.
+void run_gemm_acc_bf16(benchmark::State& state, const KernelTable* table, int64_t m, int64_t n, int64_t k) {
+  const int64_t lda = 9728, ldc = 2560;
+  std::vector<uint16_t> a(static_cast<size_t>(m * lda)), b(static_cast<size_t>(k * n));
+  for (uint16_t& v : a) v = loco::float_to_bf16_bits(static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f);
+  for (uint16_t& v : b) v = loco::float_to_bf16_bits(static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f);
+  std::vector<float> c(static_cast<size_t>(m * ldc));
+  for (auto _ : state) {
+    table->rows.gemm_acc_bf16(m, n, k / 2, a.data(), lda, b.data(), 2 * n, c.data(), ldc);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The 16 rows of every group of a 2560 × 9728 packed matrix, two super-blocks at a time
+// as matmul_transposed_add asks for them; bytes/s counts the floats written.
+void run_packed_to_float(benchmark::State& state, const KernelTable* table, GgmlType type) {
+  const int64_t n = 2560, rows = 9728;
+  const auto& k = table->of(type);
+  const std::vector<uint8_t> w = random_matrix(type, n, rows);
+  std::vector<uint8_t> packed(static_cast<size_t>(k.packed_bytes(n, rows)));
+  k.pack(w.data(), loco::row_bytes(type, n), n, rows, packed.data());
+  std::vector<float> out(static_cast<size_t>(16 * 512));
+  for (auto _ : state) {
+    for (int64_t g = 0; g < rows / 16; ++g) {
+      for (int64_t b0 = 0; b0 < n / 256; b0 += 2) k.packed_to_float(packed.data(), n, g, b0, b0 + 2, out.data(), 512);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.counters["bytes/s"] = benchmark::Counter(static_cast<double>(n * rows * 4), benchmark::Counter::kIsIterationInvariantRate,
+                                                 benchmark::Counter::OneK::kIs1024);
+}
+
 constexpr GgmlType kAllTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
                                   GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
                                   GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
@@ -266,6 +319,21 @@ const bool registered = [] {
                          {"rope", 4096}, {"dot_f16", 128}, {"axpy_f16", 128}}) {
       benchmark::RegisterBenchmark(("rows/" + std::string(isa.name) + "/" + op + "/" + std::to_string(n)).c_str(),
                                    run_row_op, isa.table, std::string(op), n);
+    }
+    benchmark::RegisterBenchmark(("gemm_acc/" + std::string(isa.name) + "/512x512x256").c_str(), run_gemm_acc,
+                                 isa.table, int64_t{ref ? 64 : 512}, int64_t{512}, int64_t{256})
+        ->Unit(benchmark::kMillisecond);
+    if (isa.table->rows.gemm_acc_bf16 != nullptr) {
+      benchmark::RegisterBenchmark(("gemm_acc_bf16/" + std::string(isa.name) + "/512x512x256").c_str(),
+                                   run_gemm_acc_bf16, isa.table, int64_t{512}, int64_t{512}, int64_t{256})
+          ->Unit(benchmark::kMillisecond);
+    }
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K}) {
+      const auto& k = isa.table->of(type);
+      if (k.packed_to_float == nullptr || k.pack == nullptr) continue;
+      benchmark::RegisterBenchmark(("packed_to_float/" + std::string(isa.name) + "/" + name_of(type)).c_str(),
+                                   run_packed_to_float, isa.table, type)
+          ->Unit(benchmark::kMillisecond);
     }
     for (bool q8k : {false, true}) {
       benchmark::RegisterBenchmark(("quantize/" + std::string(isa.name) + (q8k ? "/q8k" : "/q8a")).c_str(),

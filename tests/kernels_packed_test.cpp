@@ -28,13 +28,14 @@ using namespace kernel_test;
 using kernels::ActFormat;
 
 using PackedGemm = void (*)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t);
+using PackedToFloat = void (*)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t);
 
 // One packed layout: its functions, independent of any kernel table.
 struct PackedFormat {
   GgmlType type;
   int64_t (*bytes)(int64_t, int64_t);
   void (*pack)(const void*, int64_t, int64_t, int64_t, void*);
-  void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*);
+  PackedToFloat to_float;
   PackedGemm reference;
 };
 
@@ -143,23 +144,43 @@ TEST(Packed, Q6KPackingKeepsEveryLevelAndScale) {
   }
 }
 
+const kernels::KernelTable* packed_tables[] = {kernels::avx512_kernels(), kernels::avx2_kernels(),
+                                               kernels::neon_kernels(), kernels::neon_dotprod_kernels()};
+
 TEST(Packed, RowsDequantizeFromThePackedCopyToTheSameBits) {
+  // The reference and every SIMD table's dequantization, in two calls of two super-blocks
+  // each, row k of a group to dst + k·stride.
   for (const PackedFormat& f : formats) {
+    std::vector<PackedToFloat> versions = {f.to_float};
+    for (const kernels::KernelTable* table : packed_tables) {
+      if (table != nullptr && table->of(f.type).packed_to_float != nullptr) {
+        versions.push_back(table->of(f.type).packed_to_float);
+      }
+    }
+#if defined(__x86_64__)
+    // Every machine loco is tested on has AVX2 at least: its fast version must be here.
+    EXPECT_GE(versions.size(), 2u) << "no SIMD table of this x86 CPU dequantizes packed " << type_name(f.type);
+#endif
     Rng rng{45};
     const int64_t n = 1024, rows = 32;
     const Packed p = random_packed(rng, f, n, rows);
+    std::vector<float> want(static_cast<size_t>(n * rows));
     for (int64_t r = 0; r < rows; ++r) {
-      std::vector<float> want(static_cast<size_t>(n)), got(static_cast<size_t>(n));
-      kernels::ref_kernels().of(f.type).to_float(p.rows.data() + r * p.stride, want.data(), n);
-      f.to_float(p.packed.data(), n, r, 0, 2, got.data());
-      f.to_float(p.packed.data(), n, r, 2, 4, got.data() + 512);
-      EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * 4), 0) << type_name(f.type) << " row " << r;
+      kernels::ref_kernels().of(f.type).to_float(p.rows.data() + r * p.stride, want.data() + r * n, n);
+    }
+    for (size_t v = 0; v < versions.size(); ++v) {
+      std::vector<float> got(want.size(), -1.0f);
+      for (int64_t g = 0; g < rows / 16; ++g) {
+        versions[v](p.packed.data(), n, g, 0, 2, got.data() + g * 16 * n, n);
+        versions[v](p.packed.data(), n, g, 2, 4, got.data() + g * 16 * n + 512, n);
+      }
+      for (int64_t r = 0; r < rows; ++r) {
+        EXPECT_EQ(std::memcmp(got.data() + r * n, want.data() + r * n, static_cast<size_t>(n) * 4), 0)
+            << type_name(f.type) << " version " << v << " row " << r;
+      }
     }
   }
 }
-
-const kernels::KernelTable* packed_tables[] = {kernels::avx512_kernels(), kernels::avx2_kernels(),
-                                               kernels::neon_kernels(), kernels::neon_dotprod_kernels()};
 
 TEST(Packed, SimdTablesGiveTheReferenceBitsAndAreBatchInvariant) {
   int tested = 0;
@@ -168,7 +189,6 @@ TEST(Packed, SimdTablesGiveTheReferenceBitsAndAreBatchInvariant) {
       if (table == nullptr || table->of(f.type).packed_gemm == nullptr) continue;
       ++tested;
       const auto& k = table->of(f.type);
-      EXPECT_EQ(k.packed_to_float, f.to_float);
       Rng rng{47};
       // 38 blocks: more than one pass of the activations at 8 tokens.
       for (const PackedCase& c : {PackedCase{256, 16, 1}, PackedCase{1024, 48, 7}, PackedCase{9728, 32, 19}}) {

@@ -48,10 +48,12 @@ struct TypeKernels {
   // token: y[t * y_stride + r - row0].
   void (*packed_gemm)(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) = nullptr;
-  // Dequantizes blocks [b0, b1) of one row of the packed matrix: to_float's values of the
-  // same blocks of the original row, bit for bit (training's transposed products read the
-  // packed copy, so the file's pages need not come back).
-  void (*packed_to_float)(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst) = nullptr;
+  // Dequantizes blocks [b0, b1) of the pack_rows rows of group `group` of the packed
+  // matrix, row k to dst + k * dst_stride: to_float's values of the same blocks of the
+  // original rows, bit for bit (training's transposed products read the packed copy, so
+  // the file's pages need not come back).
+  void (*packed_to_float)(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                          int64_t dst_stride) = nullptr;
 };
 
 // gemm in terms of a vec_dot: the reference, and the fallback of types without a blocked
@@ -104,6 +106,13 @@ struct RowKernels {
   // added to C: the SIMD tables give exactly the reference's bits, whatever the tiling.
   void (*gemm_acc_f32)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                        float* c, int64_t ldc) = nullptr;
+  // Optional, on CPUs with AVX512_BF16: the bfloat16 product of kernels/bf16_gemm.h and
+  // its two conversions, each the reference's bits (to_bf16_ref, bf16_pairs_ref,
+  // gemm_acc_bf16_ref).
+  void (*to_bf16)(const float* x, int64_t n, uint16_t* out) = nullptr;
+  void (*bf16_pairs)(const float* even, const float* odd, int64_t n, uint16_t* out) = nullptr;
+  void (*gemm_acc_bf16)(int64_t m, int64_t n, int64_t k2, const uint16_t* a, int64_t lda, const uint16_t* b,
+                        int64_t ldb, float* c, int64_t ldc) = nullptr;
 };
 
 constexpr int kMaxTypeId = 40;

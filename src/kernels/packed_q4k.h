@@ -39,14 +39,17 @@ int64_t packed_q4k_bytes(int64_t n, int64_t n_rows);
 // Packs n_rows rows of Q4_K (w_stride bytes apart) into dst, group by group.
 void pack_q4k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* dst);
 
-// Blocks [b0, b1) of row `row`, dequantized as the reference's dequantize_q4_k does the
-// original blocks: the same values, bit for bit.
-void packed_q4k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst);
+// Blocks [b0, b1) of the 16 rows of group `group`, row k to dst + k·dst_stride, dequantized
+// as the reference's dequantize_q4_k does the original blocks: the same values, bit for bit.
+void packed_q4k_to_float(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                         int64_t dst_stride);
 
 struct TypeKernels;
-// Gives a table's Q4_K the packed layout, with `gemm` as its packed product.
-void use_packed_q4k(TypeKernels& q4k, void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t,
-                                                   int64_t, float*, int64_t));
+// Gives a table's Q4_K the packed layout, with `gemm` as its packed product and `to_float`
+// as its dequantization (packed_q4k_to_float's bits).
+void use_packed_q4k(TypeKernels& q4k,
+                    void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                    void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t));
 
 // y[t·y_stride + r − row0] for rows [row0, row0 + n_rows) of a packed matrix, both
 // multiples of kPackRows, and every token: the order above, in scalar code.

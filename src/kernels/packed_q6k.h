@@ -40,13 +40,16 @@ int64_t packed_q6k_bytes(int64_t n, int64_t n_rows);
 // Packs n_rows rows of Q6_K (w_stride bytes apart) into dst, group by group.
 void pack_q6k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* dst);
 
-// Blocks [b0, b1) of row `row`, dequantized to the reference's values of the original
-// blocks, bit for bit.
-void packed_q6k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst);
+// Blocks [b0, b1) of the 16 rows of group `group`, row k to dst + k·dst_stride, dequantized
+// to the reference's values of the original blocks, bit for bit.
+void packed_q6k_to_float(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                         int64_t dst_stride);
 
-// Gives a table's Q6_K the packed layout, with `gemm` as its packed product.
-void use_packed_q6k(TypeKernels& q6k, void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t,
-                                                   int64_t, float*, int64_t));
+// Gives a table's Q6_K the packed layout, with `gemm` as its packed product and `to_float`
+// as its dequantization (packed_q6k_to_float's bits).
+void use_packed_q6k(TypeKernels& q6k,
+                    void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                    void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t));
 
 // The order above in scalar code (arguments as packed_q4k_gemm_ref's).
 void packed_q6k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,

@@ -97,17 +97,21 @@ void lora_linear_forward(const Matrix& w, const LoraParams& p, float scale, cons
 
 void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, const float* x, const float* h,
                           const float* dy, int64_t n_tokens, LoraGrads& grads, float* dx, ThreadPool& pool,
-                          const LoraDropout& drop) {
+                          const LoraDropout& drop, ops::Precision precision) {
   check_shapes(w, p);
   const int64_t t = n_tokens, r = p.rank;
   std::vector<float> xd_buf;
   std::vector<uint8_t> mask;
   const float* xd = dropped_inputs(drop, x, t, p.n_in, xd_buf, mask, pool);
-  // dB += dyᵀ·(s·h)
-  std::vector<float> dy_t(static_cast<size_t>(p.n_out * t)), hs(h, h + t * r);
-  ops::transpose(t, p.n_out, dy, p.n_out, dy_t.data(), t);
+  // dB += dyᵀ·(s·h), computed as its transpose (s·h)ᵀ·dy so that only the thin factor is
+  // transposed (dy is tokens × n_out): each element is the same chain of products.
+  std::vector<float> hs(h, h + t * r), hs_t(static_cast<size_t>(r * t)), db_t(static_cast<size_t>(r * p.n_out), 0.0f);
   for (float& v : hs) v *= scale;
-  ops::gemm_acc(p.n_out, r, t, dy_t.data(), t, hs.data(), r, grads.b.data(), r, pool);
+  ops::transpose(t, r, hs.data(), r, hs_t.data(), t);
+  ops::gemm_acc(r, p.n_out, t, hs_t.data(), t, dy, p.n_out, db_t.data(), p.n_out, pool);
+  for (int64_t o = 0; o < p.n_out; ++o) {
+    for (int64_t k = 0; k < r; ++k) grads.b[static_cast<size_t>(o * r + k)] += db_t[static_cast<size_t>(k * p.n_out + o)];
+  }
   // dh = s·(dy·B)
   std::vector<float> dh(static_cast<size_t>(t * r), 0.0f);
   ops::gemm_acc(t, r, p.n_out, dy, p.n_out, p.b.data(), r, dh.data(), r, pool);
@@ -128,7 +132,7 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
   } else {
     ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dx, p.n_in, pool);
   }
-  ops::matmul_transposed_add(w, dy, p.n_out, n_tokens, dx, p.n_in, pool);
+  ops::matmul_transposed_add(w, dy, p.n_out, n_tokens, dx, p.n_in, pool, precision);
 }
 
 void linear_forward(const Matrix& w, const LoraParams* p, float scale, const float* x, int64_t n_tokens, float* y,
@@ -152,14 +156,14 @@ void linear_forward(const Matrix& w, const LoraParams* p, float scale, const flo
 
 void linear_backward(const Matrix& w, const LoraParams* p, float scale, const float* x, const float* h,
                      const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, float* dw, ThreadPool& pool,
-                     const LoraDropout& drop) {
+                     const LoraDropout& drop, ops::Precision precision) {
   if (dw != nullptr) ops::outer_product_add(dy, w.n_out, x, w.n_in, n_tokens, w.n_out, w.n_in, dw, pool);
   if (p != nullptr) {
     if (grads == nullptr) throw Error("internal: a LoRA pair without its gradient");
-    lora_linear_backward(w, *p, scale * p->scale, x, h, dy, n_tokens, *grads, dx, pool, drop);
+    lora_linear_backward(w, *p, scale * p->scale, x, h, dy, n_tokens, *grads, dx, pool, drop, precision);
     return;
   }
-  if (dx != nullptr) ops::matmul_transposed_add(w, dy, w.n_out, n_tokens, dx, w.n_in, pool);
+  if (dx != nullptr) ops::matmul_transposed_add(w, dy, w.n_out, n_tokens, dx, w.n_in, pool, precision);
 }
 
 }  // namespace loco::train

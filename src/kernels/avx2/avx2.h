@@ -34,6 +34,11 @@ void packed_gemm_q4_k(int64_t n, const void* packed, int64_t row0, int64_t n_row
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
 void packed_gemm_q6_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
+// avx2_packed_to_float.cpp
+void packed_to_float_q4_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                          int64_t dst_stride);
+void packed_to_float_q6_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                          int64_t dst_stride);
 LOCO_DECLARE_KERNELS(f32)    // avx2_float.cpp
 LOCO_DECLARE_KERNELS(f16)
 LOCO_DECLARE_KERNELS(bf16)

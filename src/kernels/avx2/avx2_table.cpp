@@ -30,9 +30,9 @@ KernelTable make_avx2_table() {
   table.of(GgmlType::BF16).to_float = dequantize_bf16;
   table.of(GgmlType::Q8_0).to_float = dequantize_q8_0;
   table.of(GgmlType::Q4_K).to_float = dequantize_q4_k;
-  use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k);
+  use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k, packed_to_float_q4_k);
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;
-  use_packed_q6k(table.of(GgmlType::Q6_K), packed_gemm_q6_k);
+  use_packed_q6k(table.of(GgmlType::Q6_K), packed_gemm_q6_k, packed_to_float_q6_k);
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
   table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,

@@ -47,6 +47,11 @@ void packed_gemm_q4_k(int64_t n, const void* packed, int64_t row0, int64_t n_row
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
 void packed_gemm_q6_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
+// avx512_packed_to_float.cpp
+void packed_to_float_q4_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                          int64_t dst_stride);
+void packed_to_float_q6_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
+                          int64_t dst_stride);
 LOCO_DECLARE_KERNELS(f32)    // avx512_float.cpp
 LOCO_DECLARE_KERNELS(f16)
 LOCO_DECLARE_KERNELS(bf16)
@@ -67,6 +72,12 @@ void dequantize_bf16(const void* src, float* dst, int64_t n);
 void dequantize_q8_0(const void* src, float* dst, int64_t n);
 void dequantize_q4_k(const void* src, float* dst, int64_t n);
 void dequantize_q6_k(const void* src, float* dst, int64_t n);
+
+// avx512_bf16.cpp (AVX512_BF16): kernels/bf16_gemm.h
+void to_bf16(const float* x, int64_t n, uint16_t* out);
+void bf16_pairs(const float* even, const float* odd, int64_t n, uint16_t* out);
+void gemm_acc_bf16(int64_t m, int64_t n, int64_t k2, const uint16_t* a, int64_t lda, const uint16_t* b, int64_t ldb,
+                   float* c, int64_t ldc);
 
 void quantize_q8a(const float* src, void* dst, int64_t n);  // avx512_quantize.cpp
 void quantize_q8k(const float* src, void* dst, int64_t n);

@@ -9,7 +9,7 @@
 namespace loco::kernels {
 namespace {
 
-KernelTable make_avx512_table() {
+KernelTable make_avx512_table(bool bf16) {
   KernelTable table = ref_kernels();
   table.isa = "avx512";
   using namespace avx512;
@@ -30,20 +30,30 @@ KernelTable make_avx512_table() {
   table.of(GgmlType::BF16).to_float = dequantize_bf16;
   table.of(GgmlType::Q8_0).to_float = dequantize_q8_0;
   table.of(GgmlType::Q4_K).to_float = dequantize_q4_k;
-  use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k);
+  use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k, packed_to_float_q4_k);
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;
-  use_packed_q6k(table.of(GgmlType::Q6_K), packed_gemm_q6_k);
+  use_packed_q6k(table.of(GgmlType::Q6_K), packed_gemm_q6_k, packed_to_float_q6_k);
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
   table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,
                           gemm_acc_f32};
+  if (bf16) {
+    table.rows.to_bf16 = to_bf16;
+    table.rows.bf16_pairs = bf16_pairs;
+    table.rows.gemm_acc_bf16 = gemm_acc_bf16;
+  }
   return table;
 }
 
 }  // namespace
 
 const KernelTable& avx512_table() {
-  static const KernelTable table = make_avx512_table();
+  static const KernelTable table = make_avx512_table(false);
+  return table;
+}
+
+const KernelTable& avx512_bf16_table() {
+  static const KernelTable table = make_avx512_table(true);
   return table;
 }
 

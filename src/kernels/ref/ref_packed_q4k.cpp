@@ -10,13 +10,14 @@
 
 namespace loco::kernels {
 
-void use_packed_q4k(TypeKernels& q4k, void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t,
-                                                   int64_t, float*, int64_t)) {
+void use_packed_q4k(TypeKernels& q4k,
+                    void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                    void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
   q4k.pack_rows = kPackRows;
   q4k.packed_bytes = packed_q4k_bytes;
   q4k.pack = pack_q4k;
   q4k.packed_gemm = gemm;
-  q4k.packed_to_float = packed_q4k_to_float;
+  q4k.packed_to_float = to_float;
 }
 
 int64_t packed_q4k_bytes(int64_t n, int64_t n_rows) {
@@ -59,22 +60,24 @@ void pack_q4k(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* 
   }
 }
 
-void packed_q4k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst) {
-  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed);
-  const int64_t nb = n / kQK_K;
-  const int lane = static_cast<int>(row % kPackRows);
-  for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
-    const PackedQ4KBlock& p = blocks[(row / kPackRows) * nb + b];
-    const float d = half_to_float(p.d[lane]);
-    const float dmin = half_to_float(p.dmin[lane]);
-    for (int j = 0; j < 8; ++j) {
-      const float scale = d * p.scales[j][lane];
-      const float min = dmin * p.mins[j / 2][lane][j % 2];
-      for (int pair = 4 * j; pair < 4 * j + 4; ++pair) {
-        for (int i = 0; i < 4; ++i) {
-          const uint8_t byte = p.qs[pair][4 * lane + i];
-          dst[8 * pair + i] = scale * static_cast<float>(byte & 15) - min;
-          dst[8 * pair + 4 + i] = scale * static_cast<float>(byte >> 4) - min;
+void packed_q4k_to_float(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* out,
+                         int64_t out_stride) {
+  const auto* blocks = static_cast<const PackedQ4KBlock*>(packed) + group * (n / kQK_K);
+  for (int lane = 0; lane < kPackRows; ++lane) {
+    float* dst = out + lane * out_stride;
+    for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
+      const PackedQ4KBlock& p = blocks[b];
+      const float d = half_to_float(p.d[lane]);
+      const float dmin = half_to_float(p.dmin[lane]);
+      for (int j = 0; j < 8; ++j) {
+        const float scale = d * p.scales[j][lane];
+        const float min = dmin * p.mins[j / 2][lane][j % 2];
+        for (int pair = 4 * j; pair < 4 * j + 4; ++pair) {
+          for (int i = 0; i < 4; ++i) {
+            const uint8_t byte = p.qs[pair][4 * lane + i];
+            dst[8 * pair + i] = scale * static_cast<float>(byte & 15) - min;
+            dst[8 * pair + 4 + i] = scale * static_cast<float>(byte >> 4) - min;
+          }
         }
       }
     }

@@ -9,13 +9,14 @@
 
 namespace loco::kernels {
 
-void use_packed_q6k(TypeKernels& q6k, void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t,
-                                                   int64_t, float*, int64_t)) {
+void use_packed_q6k(TypeKernels& q6k,
+                    void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                    void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
   q6k.pack_rows = kPackRows;
   q6k.packed_bytes = packed_q6k_bytes;
   q6k.pack = pack_q6k;
   q6k.packed_gemm = gemm;
-  q6k.packed_to_float = packed_q6k_to_float;
+  q6k.packed_to_float = to_float;
 }
 
 int64_t packed_q6k_bytes(int64_t n, int64_t n_rows) {
@@ -84,16 +85,18 @@ int packed_level(const PackedQ6KBlock& p, int lane, int v) {
 
 }  // namespace
 
-void packed_q6k_to_float(const void* packed, int64_t n, int64_t row, int64_t b0, int64_t b1, float* dst) {
-  const auto* blocks = static_cast<const PackedQ6KBlock*>(packed);
-  const int64_t nb = n / kQK_K;
-  const int lane = static_cast<int>(row % kPackRows);
-  for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
-    const PackedQ6KBlock& p = blocks[(row / kPackRows) * nb + b];
-    const float d = half_to_float(p.d[lane]);
-    for (int v = 0; v < kQK_K; ++v) {
-      // dequantize_q6_k's expression, so the values are the same bits.
-      dst[v] = d * static_cast<float>(p.scales[v / 16][lane]) * (packed_level(p, lane, v) - 32);
+void packed_q6k_to_float(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* out,
+                         int64_t out_stride) {
+  const auto* blocks = static_cast<const PackedQ6KBlock*>(packed) + group * (n / kQK_K);
+  for (int lane = 0; lane < kPackRows; ++lane) {
+    float* dst = out + lane * out_stride;
+    for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
+      const PackedQ6KBlock& p = blocks[b];
+      const float d = half_to_float(p.d[lane]);
+      for (int v = 0; v < kQK_K; ++v) {
+        // dequantize_q6_k's expression, so the values are the same bits.
+        dst[v] = d * static_cast<float>(p.scales[v / 16][lane]) * (packed_level(p, lane, v) - 32);
+      }
     }
   }
 }
