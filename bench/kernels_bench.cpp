@@ -13,7 +13,6 @@
 //   gemm_acc/<isa>/<m>x<n>x<k>      the float product of training's backward pass, as
 //                                   ops::matmul_transposed_add calls it (tokens × a slice of
 //                                   columns × a run of rows)
-//   gemm_acc_bf16/<isa>/<m>x<n>x<k> the same in bfloat16 (AVX512_BF16: kernels/bf16_gemm.h)
 //   packed_to_float/<isa>/<type>    the packed layouts' dequantization for that product
 //
 // Counters: bytes/s of weights streamed, MAC/s (multiply-adds), both per second of CPU
@@ -233,21 +232,6 @@ void run_gemm_acc(benchmark::State& state, const KernelTable* table, int64_t m, 
   state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The same product in bfloat16 (kernels/bf16_gemm.h), B in pairs: MAC/s counts m·n·k.
-void run_gemm_acc_bf16(benchmark::State& state, const KernelTable* table, int64_t m, int64_t n, int64_t k) {
-  const int64_t lda = 9728, ldc = 2560;
-  std::vector<uint16_t> a(static_cast<size_t>(m * lda)), b(static_cast<size_t>(k * n));
-  for (uint16_t& v : a) v = loco::float_to_bf16_bits(static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f);
-  for (uint16_t& v : b) v = loco::float_to_bf16_bits(static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f);
-  std::vector<float> c(static_cast<size_t>(m * ldc));
-  for (auto _ : state) {
-    table->rows.gemm_acc_bf16(m, n, k / 2, a.data(), lda, b.data(), 2 * n, c.data(), ldc);
-    benchmark::DoNotOptimize(c.data());
-    benchmark::ClobberMemory();
-  }
-  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
-}
-
 // The 16 rows of every group of a 2560 × 9728 packed matrix, two super-blocks at a time
 // as matmul_transposed_add asks for them; bytes/s counts the floats written.
 void run_packed_to_float(benchmark::State& state, const KernelTable* table, GgmlType type) {
@@ -323,11 +307,6 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("gemm_acc/" + std::string(isa.name) + "/512x512x256").c_str(), run_gemm_acc,
                                  isa.table, int64_t{ref ? 64 : 512}, int64_t{512}, int64_t{256})
         ->Unit(benchmark::kMillisecond);
-    if (isa.table->rows.gemm_acc_bf16 != nullptr) {
-      benchmark::RegisterBenchmark(("gemm_acc_bf16/" + std::string(isa.name) + "/512x512x256").c_str(),
-                                   run_gemm_acc_bf16, isa.table, int64_t{512}, int64_t{512}, int64_t{256})
-          ->Unit(benchmark::kMillisecond);
-    }
     for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K}) {
       const auto& k = isa.table->of(type);
       if (k.packed_to_float == nullptr || k.pack == nullptr) continue;

@@ -2,12 +2,10 @@
 // independence of the thread count, and the adjoint identity <Wᵀdy, x> = <dy, W x>.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "kernel_random_data.h"
-#include "kernels/bf16_gemm.h"
 #include "kernels/kernels.h"
 #include "ops/matmul_transposed.h"
 
@@ -77,64 +75,6 @@ TEST_P(MatmulTransposed, SameBitsForAnyThreadCount) {
   ThreadPool pool(2);
   ops::matmul_transposed_add(w.m, dy.data() + 2 * n_out, n_out, 1, alone.data(), in, pool);
   EXPECT_TRUE(std::equal(alone.begin(), alone.end(), first.begin() + 2 * in));
-}
-
-// bf16 products where the CPU has them (block-quantized weights only): within bf16's
-// rounding of the reference (each term off by at most about 2·2^-8 of itself) and, where
-// used, the bits of the scalar bf16 reference; elsewhere exactly the float32 path.
-TEST_P(MatmulTransposed, Bf16ProductsStayWithinBf16Rounding) {
-  const GgmlType type = GetParam();
-  Rng rng{13};
-  const int64_t in = 2 * 512, n_out = 300, tokens = 9;  // two slices, two runs of rows
-  RandomMatrix w = random_matrix(rng, type, in / type_info(type).block_size * type_info(type).block_size, n_out);
-  const int64_t n_in = w.m.n_in;
-  const std::vector<float> dy = random_floats(rng, static_cast<size_t>(tokens * n_out));
-  std::vector<float> bf16(static_cast<size_t>(tokens * n_in), 0.0f), f32 = bf16, ref = bf16;
-  ThreadPool pool(2);
-  ops::matmul_transposed_add(w.m, dy.data(), n_out, tokens, bf16.data(), n_in, pool, ops::Precision::bf16);
-  ops::matmul_transposed_add(w.m, dy.data(), n_out, tokens, f32.data(), n_in, pool, ops::Precision::f32);
-  ops::matmul_transposed_add_reference(w.m, dy.data(), n_out, tokens, ref.data(), n_in);
-  const bool quantized = type != GgmlType::F32 && type != GgmlType::F16 && type != GgmlType::BF16;
-  const kernels::RowKernels& rows = kernels::active_kernels().rows;
-  EXPECT_EQ(ops::uses_bf16(w.m), quantized && rows.gemm_acc_bf16 != nullptr);
-  if (!ops::uses_bf16(w.m)) {
-    EXPECT_EQ(bf16, f32);
-    return;
-  }
-  // The scalar bf16 reference, from the reference dequantization.
-  std::vector<float> w_rows(static_cast<size_t>(n_out * n_in));
-  for (int64_t r = 0; r < n_out; ++r) kernels::ref_kernels().of(type).to_float(w.m.row(r), w_rows.data() + r * n_in, n_in);
-  std::vector<uint16_t> dy16(dy.size()), pairs(static_cast<size_t>(n_out * n_in));
-  kernels::to_bf16_ref(dy.data(), static_cast<int64_t>(dy.size()), dy16.data());
-  double err2 = 0, ref2 = 0;
-  for (int64_t i = 0; i < n_in; ++i) {
-    double mag = 0;
-    for (int64_t t = 0; t < tokens; ++t) {
-      const size_t k = static_cast<size_t>(t * n_in + i);
-      err2 += (bf16[k] - ref[k]) * (bf16[k] - ref[k]);
-      ref2 += ref[k] * ref[k];
-      mag = 0;
-      for (int64_t r = 0; r < n_out; ++r) mag += std::fabs(w_rows[static_cast<size_t>(r * n_in + i)] * dy[static_cast<size_t>(t * n_out + r)]);
-      ASSERT_NEAR(bf16[k], ref[k], 1e-2 * mag) << type_name(type) << " t=" << t << " i=" << i;
-    }
-  }
-  EXPECT_LT(std::sqrt(err2 / ref2), 1e-2) << type_name(type) << ": relative RMS error";
-  EXPECT_NE(bf16, f32) << "the bf16 products were not used";
-  // Bit for bit the order of kernels/bf16_gemm.h: runs of 256 rows, slices of 512 columns.
-  std::vector<float> want(bf16.size(), 0.0f);
-  for (int64_t r0 = 0; r0 < n_out; r0 += 256) {
-    const int64_t n_rows = std::min<int64_t>(256, n_out - r0);
-    for (int64_t c0 = 0; c0 < n_in; c0 += 512) {
-      const int64_t len = std::min<int64_t>(512, n_in - c0);
-      for (int64_t q = 0; q < n_rows / 2; ++q) {
-        kernels::bf16_pairs_ref(w_rows.data() + (r0 + 2 * q) * n_in + c0, w_rows.data() + (r0 + 2 * q + 1) * n_in + c0,
-                                len, pairs.data() + 2 * q * len);
-      }
-      kernels::gemm_acc_bf16_ref(tokens, len, n_rows / 2, dy16.data() + r0, n_out, pairs.data(), 2 * len,
-                                 want.data() + c0, n_in);
-    }
-  }
-  EXPECT_EQ(bf16, want);
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, MatmulTransposed,

@@ -67,7 +67,6 @@ namespace {
 struct CpuFeatures {
   bool avx2 = false;    // AVX2 + FMA + F16C + BMI2, ymm state enabled
   bool avx512 = false;  // F + BW + VL + DQ + VNNI, zmm and opmask state enabled
-  bool avx512_bf16 = false;  // the above plus BF16
 };
 
 uint64_t read_xcr0() {
@@ -99,7 +98,6 @@ CpuFeatures detect_features() {
   const bool avx512vnni = (ecx >> 11) & 1U;
   f.avx2 = ymm_state && avx2 && fma && f16c && bmi2;
   f.avx512 = f.avx2 && zmm_state && avx512f && avx512dq && avx512bw && avx512vl && avx512vnni;
-  if (f.avx512 && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0) f.avx512_bf16 = (eax >> 5) & 1U;
   return f;
 }
 
@@ -115,8 +113,7 @@ const KernelTable* avx2_kernels() {
 }
 
 const KernelTable* avx512_kernels() {
-  if (!cpu_features().avx512) return nullptr;
-  return cpu_features().avx512_bf16 ? &avx512_bf16_table() : &avx512_table();
+  return cpu_features().avx512 ? &avx512_table() : nullptr;
 }
 
 #else  // no x86 kernels in this build

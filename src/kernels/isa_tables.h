@@ -9,7 +9,6 @@ namespace loco::kernels {
 
 const KernelTable& avx2_table();    // needs AVX2, FMA, F16C, BMI2
 const KernelTable& avx512_table();  // needs the above plus AVX-512 F/BW/VL/DQ/VNNI
-const KernelTable& avx512_bf16_table();   // the above plus AVX512_BF16 (kernels/bf16_gemm.h)
 const KernelTable& neon_table();          // aarch64 only; plain ARMv8.0 Advanced SIMD
 const KernelTable& neon_dotprod_table();  // the above plus the dotprod extension (ASIMDDP)
 

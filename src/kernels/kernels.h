@@ -106,13 +106,6 @@ struct RowKernels {
   // added to C: the SIMD tables give exactly the reference's bits, whatever the tiling.
   void (*gemm_acc_f32)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                        float* c, int64_t ldc) = nullptr;
-  // Optional, on CPUs with AVX512_BF16: the bfloat16 product of kernels/bf16_gemm.h and
-  // its two conversions, each the reference's bits (to_bf16_ref, bf16_pairs_ref,
-  // gemm_acc_bf16_ref).
-  void (*to_bf16)(const float* x, int64_t n, uint16_t* out) = nullptr;
-  void (*bf16_pairs)(const float* even, const float* odd, int64_t n, uint16_t* out) = nullptr;
-  void (*gemm_acc_bf16)(int64_t m, int64_t n, int64_t k2, const uint16_t* a, int64_t lda, const uint16_t* b,
-                        int64_t ldb, float* c, int64_t ldc) = nullptr;
 };
 
 constexpr int kMaxTypeId = 40;

@@ -24,15 +24,8 @@ void check_type(const Matrix& w) {
 
 }  // namespace
 
-bool uses_bf16(const Matrix& w) {
-  const kernels::KernelTable& table = kernels::active_kernels();
-  const bool quantized = w.type != GgmlType::F32 && w.type != GgmlType::F16 && w.type != GgmlType::BF16;
-  return quantized && w.n_out % 2 == 0 && table.rows.gemm_acc_bf16 != nullptr && table.rows.to_bf16 != nullptr &&
-         table.rows.bf16_pairs != nullptr;
-}
-
 void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, int64_t n_tokens, float* dx,
-                           int64_t dx_stride, ThreadPool& pool, Precision precision) {
+                           int64_t dx_stride, ThreadPool& pool) {
   check_type(w);
   if (n_tokens <= 0 || w.n_out <= 0 || w.n_in <= 0) return;
   const kernels::KernelTable& table = kernels::active_kernels();
@@ -43,23 +36,11 @@ void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, 
   const int64_t n_blocks = w.n_in / info.block_size;
   const int64_t blocks_per_slice = std::max<int64_t>(1, kSliceColumns / info.block_size);
   const int64_t n_slices = (n_blocks + blocks_per_slice - 1) / blocks_per_slice;
-  // With bf16 products, dy is rounded once for every slice's use (n_out even: its rows pair up).
-  const bool bf16 = precision == Precision::bf16 && uses_bf16(w);
-  std::vector<uint16_t> dy_bf16(bf16 ? static_cast<size_t>(n_tokens * w.n_out) : 0);
-  if (bf16) {
-    pool.parallel_for(n_tokens, [&](int64_t t, int) {
-      table.rows.to_bf16(dy + t * dy_stride, w.n_out, dy_bf16.data() + t * w.n_out);
-    });
-  }
-  struct Scratch {
-    std::vector<float> rows;
-    std::vector<uint16_t> pairs;
-  };
-  std::vector<Scratch> scratch(static_cast<size_t>(pool.size()));
+  std::vector<std::vector<float>> scratch(static_cast<size_t>(pool.size()));
   pool.parallel_for(n_slices, [&](int64_t slice, int thread) {
     const int64_t b0 = slice * blocks_per_slice, b1 = std::min(n_blocks, b0 + blocks_per_slice);
     const int64_t c0 = b0 * info.block_size, len = (b1 - b0) * info.block_size;
-    std::vector<float>& rows = scratch[static_cast<size_t>(thread)].rows;
+    std::vector<float>& rows = scratch[static_cast<size_t>(thread)];
     for (int64_t r0 = 0; r0 < w.n_out; r0 += kRowsPerRun) {
       const int64_t n_rows = std::min(kRowsPerRun, w.n_out - r0);
       const float* b = nullptr;
@@ -81,19 +62,8 @@ void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, 
         }
         b = rows.data();
       }
-      if (bf16) {
-        // Rows 2q and 2q + 1 side by side, then dx[t][c0 + j] += Σ_q (pair q of dy[t]) · (pair q of column j).
-        std::vector<uint16_t>& pairs = scratch[static_cast<size_t>(thread)].pairs;
-        pairs.resize(static_cast<size_t>(n_rows * len));
-        for (int64_t q = 0; q < n_rows / 2; ++q) {
-          table.rows.bf16_pairs(b + 2 * q * ldb, b + (2 * q + 1) * ldb, len, pairs.data() + 2 * q * len);
-        }
-        table.rows.gemm_acc_bf16(n_tokens, len, n_rows / 2, dy_bf16.data() + r0, w.n_out, pairs.data(), 2 * len,
-                                 dx + c0, dx_stride);
-      } else {
-        // dx[t][c0 + j] += Σ_k dy[t][r0 + k]·row_k[j]
-        gemm(n_tokens, len, n_rows, dy + r0, dy_stride, b, ldb, dx + c0, dx_stride);
-      }
+      // dx[t][c0 + j] += Σ_k dy[t][r0 + k]·row_k[j]
+      gemm(n_tokens, len, n_rows, dy + r0, dy_stride, b, ldb, dx + c0, dx_stride);
     }
   });
 }

@@ -15,18 +15,8 @@ namespace loco::ops {
 // (float32 weights are read in place), and multiplies it into every token's slice of dx
 // with the table's gemm_acc_f32, runs in order: every dx element is summed by one thread in
 // one order, so the result is the same for any thread count or token count.
-//
-// Precision::bf16 asks for bfloat16 products (kernels/bf16_gemm.h: dy and the dequantized
-// weights rounded to bf16, sums in float32, twice the multiply-adds per instruction) where
-// they apply: a block-quantized W (whose own rounding is far coarser), an even number of
-// rows and a kernel table with the product (AVX512_BF16); elsewhere the float32 products.
-enum class Precision { f32, bf16 };
-
 void matmul_transposed_add(const Matrix& w, const float* dy, int64_t dy_stride, int64_t n_tokens, float* dx,
-                           int64_t dx_stride, ThreadPool& pool, Precision precision = Precision::f32);
-
-// Whether matmul_transposed_add uses bfloat16 products for w when asked to.
-bool uses_bf16(const Matrix& w);
+                           int64_t dx_stride, ThreadPool& pool);
 
 // The scalar reference: the reference table's dequantization, each sum in double.
 void matmul_transposed_add_reference(const Matrix& w, const float* dy, int64_t dy_stride, int64_t n_tokens,

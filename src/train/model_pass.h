@@ -11,7 +11,6 @@
 #include "loco/model.h"
 #include "loco/thread_pool.h"
 #include "loco/tokenizer.h"
-#include "ops/matmul_transposed.h"
 #include "train/model_grads.h"
 #include "train/trainable_adapter.h"
 
@@ -34,9 +33,6 @@ struct PassOptions {
   float dropout = 0.0f;        // LoRA dropout probability
   uint64_t dropout_key = 0;    // distinct per step: the masks are a function of it
   float loss_weight = 1.0f;    // gradients are of loss_weight · Σ cross-entropy
-  // The transposed products through the frozen matrices (output included): bf16 asks for
-  // bfloat16 products where the CPU has them (ops/matmul_transposed.h).
-  ops::Precision backward = ops::Precision::f32;
 };
 
 struct PassResult {

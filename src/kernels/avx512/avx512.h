@@ -73,12 +73,6 @@ void dequantize_q8_0(const void* src, float* dst, int64_t n);
 void dequantize_q4_k(const void* src, float* dst, int64_t n);
 void dequantize_q6_k(const void* src, float* dst, int64_t n);
 
-// avx512_bf16.cpp (AVX512_BF16): kernels/bf16_gemm.h
-void to_bf16(const float* x, int64_t n, uint16_t* out);
-void bf16_pairs(const float* even, const float* odd, int64_t n, uint16_t* out);
-void gemm_acc_bf16(int64_t m, int64_t n, int64_t k2, const uint16_t* a, int64_t lda, const uint16_t* b, int64_t ldb,
-                   float* c, int64_t ldc);
-
 void quantize_q8a(const float* src, void* dst, int64_t n);  // avx512_quantize.cpp
 void quantize_q8k(const float* src, void* dst, int64_t n);
 

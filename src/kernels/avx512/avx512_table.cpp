@@ -9,7 +9,7 @@
 namespace loco::kernels {
 namespace {
 
-KernelTable make_avx512_table(bool bf16) {
+KernelTable make_avx512_table() {
   KernelTable table = ref_kernels();
   table.isa = "avx512";
   using namespace avx512;
@@ -37,23 +37,13 @@ KernelTable make_avx512_table(bool bf16) {
   table.quantize_q8k = quantize_q8k;
   table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,
                           gemm_acc_f32};
-  if (bf16) {
-    table.rows.to_bf16 = to_bf16;
-    table.rows.bf16_pairs = bf16_pairs;
-    table.rows.gemm_acc_bf16 = gemm_acc_bf16;
-  }
   return table;
 }
 
 }  // namespace
 
 const KernelTable& avx512_table() {
-  static const KernelTable table = make_avx512_table(false);
-  return table;
-}
-
-const KernelTable& avx512_bf16_table() {
-  static const KernelTable table = make_avx512_table(true);
+  static const KernelTable table = make_avx512_table();
   return table;
 }
 
