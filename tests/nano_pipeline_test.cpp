@@ -43,6 +43,14 @@ std::string checked_sums(const std::string& dir) {
   return text.str();
 }
 
+// Under the sanitizers (several times slower) the miniature is built once: the release run
+// of this test builds it twice and compares, which is what shows the rebuild deterministic.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kBuildTwice = false;
+#else
+constexpr bool kBuildTwice = true;
+#endif
+
 TEST(NanoPipeline, MiniatureRebuildsDeterministicallyAndAnswersAsTheDefault) {
   // setup.sh installs wordnet-base: the general text must be there on every machine that
   // runs the tests, so its absence is a failure, not a skip.
@@ -52,9 +60,13 @@ TEST(NanoPipeline, MiniatureRebuildsDeterministicallyAndAnswersAsTheDefault) {
   fs::remove_all(b);
   const test::CliResult ra = train_mini(a);
   ASSERT_EQ(ra.exit_code, 0) << ra.out << ra.err;
-  const test::CliResult rb = train_mini(b);
-  ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
-  EXPECT_EQ(checked_sums(a), checked_sums(b));
+  if (kBuildTwice) {
+    const test::CliResult rb = train_mini(b);
+    ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
+    EXPECT_EQ(checked_sums(a), checked_sums(b));
+  } else {
+    checked_sums(a);
+  }
   EXPECT_FALSE(fs::exists(a + "/work"));
 
   // The registry names every adapter with its hash and evaluation set.

@@ -142,9 +142,17 @@ TEST(RouterCli, EmbeddingRouterIsTiedToTheModelsHash) {
     std::string line;
     for (int i = 0; i < 20 && std::getline(in, line); ++i) out << line << "\n";
   }
+  // And of the bundled general and natural queries (1,000 forward passes otherwise).
+  for (const char* f : {"none_queries.txt", "natural_train.jsonl"}) {
+    std::ifstream in(std::string(LOCO_SOURCE_DIR) + "/data/router/" + f);
+    std::ofstream out(dir + "/ds/" + f);
+    std::string line;
+    for (int i = 0; i < 20 && std::getline(in, line); ++i) out << line << "\n";
+  }
   const std::string router = dir + "/router.json";
   CliResult r = test::run_loco({"router", "train", "--router", "embedding", "-m", dir + "/base.gguf", "--out", router,
-                                "--data-dir", dir + "/ds"},
+                                "--data-dir", dir + "/ds", "--none-file", dir + "/ds/none_queries.txt",
+                                "--natural-file", dir + "/ds/natural_train.jsonl"},
                                env, LOCO_SOURCE_DIR);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string sha = sha256_file(dir + "/base.gguf");

@@ -29,6 +29,7 @@ void attention_forward(const AttentionShape& a, const float* q, const float* k, 
   const View w{a};
   const int64_t d = a.head_dim, n = a.n_tokens, q_stride = a.n_head * d, kv_stride = a.n_head_kv * d;
   const auto gemm = kernels::active_kernels().rows.gemm_acc_f32;
+  const auto softmax = kernels::active_kernels().rows.softmax;
   // One task per query head: each writes only its own outputs and probabilities.
   auto head = [&](int64_t h, int) {
     const int64_t g = h / w.group();
@@ -40,14 +41,12 @@ void attention_forward(const AttentionShape& a, const float* q, const float* k, 
       const int64_t i1 = std::min(n, i0 + kRowBlock);
       gemm(i1 - i0, i1, d, q + i0 * q_stride + h * d, q_stride, k_t.data(), n, p + i0 * n, n);
     }
+    // The causal row's scaled scores through the engine's softmax (vectorized exp, the sum
+    // in double).
     for (int64_t t = 0; t < n; ++t) {
       float* row = p + t * n;
-      double max = -INFINITY;
-      for (int64_t s = 0; s <= t; ++s) max = std::max(max, static_cast<double>(a.scale) * row[s]);
-      double sum = 0;
-      std::vector<double> e(static_cast<size_t>(t + 1));
-      for (int64_t s = 0; s <= t; ++s) sum += e[static_cast<size_t>(s)] = std::exp(static_cast<double>(a.scale) * row[s] - max);
-      for (int64_t s = 0; s <= t; ++s) row[s] = static_cast<float>(e[static_cast<size_t>(s)] / sum);
+      for (int64_t s = 0; s <= t; ++s) row[s] *= a.scale;
+      softmax(row, t + 1);
       std::fill(row + t + 1, row + n, 0.0f);
     }
     for (int64_t t = 0; t < n; ++t) std::fill(out + t * q_stride + h * d, out + t * q_stride + (h + 1) * d, 0.0f);
