@@ -13,6 +13,8 @@
 //   gemm_acc/<isa>/<m>x<n>x<k>      the float product of training's backward pass, as
 //                                   ops::matmul_transposed_add calls it (tokens × a slice of
 //                                   columns × a run of rows)
+//   gemm_acc_int8/<isa>/<m>x<n>x<k> the same in int8 (kernels/int8_gemm.h), the tile's
+//                                   quantization included
 //   packed_to_float/<isa>/<type>    the packed layouts' dequantization for that product
 //
 // Counters: bytes/s of weights streamed, MAC/s (multiply-adds), both per second of CPU
@@ -25,8 +27,10 @@
 #include <string>
 #include <vector>
 
+#include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
 #include "loco/ggml_type.h"
+#include "tensor/blocks.h"
 #include "tensor/fp16.h"
 
 namespace {
@@ -232,6 +236,25 @@ void run_gemm_acc(benchmark::State& state, const KernelTable* table, int64_t m, 
   state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The same product in int8 (kernels/int8_gemm.h: m tokens × n columns × 256 rows), the
+// tile quantized inside the loop as ops::matmul_transposed_add does it: MAC/s counts m·n·256.
+void run_gemm_acc_int8(benchmark::State& state, const KernelTable* table, int64_t m, int64_t n) {
+  const int64_t k = loco::kernels::kInt8Run, ldc = 2560;
+  std::vector<float> b(static_cast<size_t>(k * n)), dy(static_cast<size_t>(m * k));
+  for (float& v : b) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  for (float& v : dy) v = static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f;
+  std::vector<uint8_t> act(static_cast<size_t>(m) * sizeof(loco::BlockQ8K)), tile(static_cast<size_t>(k * n));
+  for (int64_t t = 0; t < m; ++t) table->quantize_q8k(dy.data() + t * k, act.data() + t * sizeof(loco::BlockQ8K), k);
+  std::vector<float> scale(static_cast<size_t>(n)), c(static_cast<size_t>(m * ldc));
+  for (auto _ : state) {
+    table->rows.quantize_tile_int8(b.data(), n, n, tile.data(), scale.data());
+    table->rows.gemm_acc_int8(m, n, act.data(), sizeof(loco::BlockQ8K), tile.data(), scale.data(), c.data(), ldc);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // The 16 rows of every group of a 2560 × 9728 packed matrix, two super-blocks at a time
 // as matmul_transposed_add asks for them; bytes/s counts the floats written.
 void run_packed_to_float(benchmark::State& state, const KernelTable* table, GgmlType type) {
@@ -307,6 +330,11 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("gemm_acc/" + std::string(isa.name) + "/512x512x256").c_str(), run_gemm_acc,
                                  isa.table, int64_t{ref ? 64 : 512}, int64_t{512}, int64_t{256})
         ->Unit(benchmark::kMillisecond);
+    if (isa.table->rows.gemm_acc_int8 != nullptr) {
+      benchmark::RegisterBenchmark(("gemm_acc_int8/" + std::string(isa.name) + "/512x512x256").c_str(),
+                                   run_gemm_acc_int8, isa.table, int64_t{512}, int64_t{512})
+          ->Unit(benchmark::kMillisecond);
+    }
     for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K}) {
       const auto& k = isa.table->of(type);
       if (k.packed_to_float == nullptr || k.pack == nullptr) continue;

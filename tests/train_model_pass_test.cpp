@@ -3,13 +3,16 @@
 // gradient against finite differences of its own loss.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "kernel_random_data.h"
 #include "logits_reference.h"
 #include "loco/lora.h"
 #include "loco/model.h"
 #include "test_paths.h"
+#include "ops/matmul_transposed.h"
 #include "train/model_pass.h"
 #include "train_test_support.h"
 
@@ -111,6 +114,41 @@ TEST(TrainerPass, RecomputationGivesTheSameBits) {
     EXPECT_EQ(g1.find(l, t)->a, g2.find(l, t)->a) << l << " " << lora_target_name(t);
     EXPECT_EQ(g1.find(l, t)->b, g2.find(l, t)->b) << l << " " << lora_target_name(t);
   });
+}
+
+// The int8 transposed products (ops/matmul_transposed.h) against the float32 ones through
+// a whole model on a quantized base: the same loss (the forward pass is the same), adapter
+// gradients within a few % (most of the tiny model's matrices have whole runs of 256 rows).
+TEST(TrainerPass, Int8BackwardKeepsTheGradientsWithinAFewPercent) {
+  auto model = Model::load(test::model_path("tiny-qwen3-q4_k_m.gguf"));
+  const train::TrainableAdapter a = nonzero_adapter(*model, 4, train::kAttentionTargets | train::kFfnTargets);
+  ThreadPool pool(2);
+  const train::PackedBatch b = train::next_token_batch(sequence("medium"));
+  train::PassOptions exact, int8;
+  int8.backward = ops::Precision::int8;
+  train::AdapterGrads g_exact(a), g_int8(a);
+  const double l_exact = train::model_pass(*model, &a, b, exact, &g_exact, pool).loss_sum;
+  const double l_int8 = train::model_pass(*model, &a, b, int8, &g_int8, pool).loss_sum;
+  EXPECT_EQ(l_exact, l_int8);
+  const bool used = ops::uses_int8(model->weights().layers[0].w_gate);
+  double worst = 0;
+  a.for_each([&](int32_t l, LoraTarget t, const train::LoraParams&) {
+    const auto& e = *g_exact.find(l, t);
+    const auto& q = *g_int8.find(l, t);
+    const double ra = test::relative_rms(q.a.data(), e.a.data(), e.a.size());
+    const double rb = test::relative_rms(q.b.data(), e.b.data(), e.b.size());
+    EXPECT_LE(ra, 0.05) << l << " " << lora_target_name(t);
+    EXPECT_LE(rb, 0.05) << l << " " << lora_target_name(t);
+    if (!used) {
+      EXPECT_EQ(q.a, e.a);
+      EXPECT_EQ(q.b, e.b);
+    }
+    worst = std::max({worst, ra, rb});
+  });
+  if (used) {
+    EXPECT_GT(worst, 0.0) << "the int8 products were not used";
+  }
+  std::printf("worst relative RMS difference of a pair's gradient: %.4f\n", worst);
 }
 
 TEST(TrainerPass, DropoutMasksDependOnTheKeyOnly) {

@@ -129,6 +129,10 @@ void add_run_flags(CLI::App* a, TrainRequest& q) {
   a->add_option("--recompute", q.recompute,
                 "Recompute each layer's activations in the backward pass: auto (when they would pass 1 GiB), on, off")
       ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
+  a->add_option("--backward", q.backward,
+                "Products through the frozen quantized matrices in the backward pass: auto (int8 where the CPU has "
+                "AVX-512 VNNI, else f32), int8, f32")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "int8", "f32"}));
   a->add_option("--checkpoint-every", q.checkpoint_every, "Save NAME.ckpt every N steps")
       ->check(CLI::Range(0, 100000000));
   a->add_option("--resume", q.resume, "Continue from a checkpoint of the same run");

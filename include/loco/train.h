@@ -29,6 +29,9 @@ struct TrainRequest {
   uint64_t seed = 0;
   int threads = 0;              // 0: one per physical core
   std::string recompute = "auto";  // activation recomputation: auto (above 1 GiB), on, off
+  // The backward pass's products through frozen quantized matrices: auto (int8 where the
+  // kernels have it: AVX-512 VNNI; else f32), int8 (an error without it) or f32.
+  std::string backward = "auto";
   int64_t checkpoint_every = 0; // steps; 0: none
   int64_t val_every = 0;        // steps; the validation loss is also measured each epoch
   std::string resume;           // a checkpoint of the same run

@@ -105,7 +105,7 @@ void attention_block_backward(const AttentionWeights& w, const float* x, int64_t
   const bool neox = w.rope != nullptr ? w.rope->neox : w.rope_neox;
   std::vector<float> d_attn(static_cast<size_t>(n_tokens * dq), 0.0f);
   linear_backward(w.wo, w.lora_o, w.scale, keep.attn.data(), keep.h_o.data(), d_out, n_tokens, g_o, d_attn.data(),
-                  w.grad_wo, pool, w.drop_o);
+                  w.grad_wo, pool, w.drop_o, w.backward);
   std::vector<float> d_q(d_attn.size(), 0.0f), d_k(static_cast<size_t>(n_tokens * dkv), 0.0f), d_v(d_k.size(), 0.0f);
   for_each_segment(keep.segments, w.n_head, [&](int64_t first, int64_t len, int64_t probs) {
     attention_backward(shape_of(w, len), keep.q.data() + first * dq, keep.k.data() + first * dkv,
@@ -139,11 +139,11 @@ void attention_block_backward(const AttentionWeights& w, const float* x, int64_t
   }
   std::vector<float> d_normed(static_cast<size_t>(n_tokens * n_embd), 0.0f);
   linear_backward(w.wq, w.lora_q, w.scale, keep.normed.data(), keep.h_q.data(), d_q_raw.data(), n_tokens, g_q,
-                  d_normed.data(), w.grad_wq, pool, w.drop_q);
+                  d_normed.data(), w.grad_wq, pool, w.drop_q, w.backward);
   linear_backward(w.wk, w.lora_k, w.scale, keep.normed.data(), keep.h_k.data(), d_k_raw.data(), n_tokens, g_k,
-                  d_normed.data(), w.grad_wk, pool, w.drop_k);
+                  d_normed.data(), w.grad_wk, pool, w.drop_k, w.backward);
   linear_backward(w.wv, w.lora_v, w.scale, keep.normed.data(), keep.h_v.data(), d_v.data(), n_tokens, g_v,
-                  d_normed.data(), w.grad_wv, pool, w.drop_v);
+                  d_normed.data(), w.grad_wv, pool, w.drop_v, w.backward);
   pre_norm_residual_backward(x, w.norm, w.eps, d_normed.data(), d_out, n_tokens, n_embd, dx, w.grad_norm);
 }
 

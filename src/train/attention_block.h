@@ -41,6 +41,7 @@ struct AttentionWeights {
   LoraParams* lora_o = nullptr;
   float scale = 1.0f;                    // s, times each pair's own scale
   LoraDropout drop_q, drop_k, drop_v, drop_o;
+  ops::Precision backward = ops::Precision::f32;  // the frozen matrices' transposed products
   // Full training: where the weights' own gradients are added (null: frozen). The
   // matrices must then be float32. Biases are never trained.
   float* grad_wq = nullptr;

@@ -40,7 +40,7 @@ void ffn_backward(const FfnWeights& w, const float* x, int64_t n_tokens, const F
   const int64_t n_embd = w.gate.n_in, n_ff = w.gate.n_out;
   std::vector<float> d_act(static_cast<size_t>(n_tokens * n_ff), 0.0f);
   linear_backward(w.down, w.lora_down, w.scale, keep.act.data(), keep.h_down.data(), d_out, n_tokens, g_down,
-                  d_act.data(), w.grad_down, pool, w.drop_down);
+                  d_act.data(), w.grad_down, pool, w.drop_down, w.backward);
   std::vector<float> d_gate(d_act.size(), 0.0f), d_up(d_act.size(), 0.0f);
   for (int64_t t = 0; t < n_tokens; ++t) {
     silu_mul_backward(keep.gate.data() + t * n_ff, keep.up.data() + t * n_ff, d_act.data() + t * n_ff, n_ff,
@@ -48,9 +48,9 @@ void ffn_backward(const FfnWeights& w, const float* x, int64_t n_tokens, const F
   }
   std::vector<float> d_normed(static_cast<size_t>(n_tokens * n_embd), 0.0f);
   linear_backward(w.gate, w.lora_gate, w.scale, keep.normed.data(), keep.h_gate.data(), d_gate.data(), n_tokens,
-                  g_gate, d_normed.data(), w.grad_gate, pool, w.drop_gate);
+                  g_gate, d_normed.data(), w.grad_gate, pool, w.drop_gate, w.backward);
   linear_backward(w.up, w.lora_up, w.scale, keep.normed.data(), keep.h_up.data(), d_up.data(), n_tokens, g_up,
-                  d_normed.data(), w.grad_up, pool, w.drop_up);
+                  d_normed.data(), w.grad_up, pool, w.drop_up, w.backward);
   pre_norm_residual_backward(x, w.norm, w.eps, d_normed.data(), d_out, n_tokens, n_embd, dx, w.grad_norm);
 }
 

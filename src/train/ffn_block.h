@@ -23,6 +23,7 @@ struct FfnWeights {
   LoraParams* lora_down = nullptr;
   float scale = 1.0f;                // s, times each pair's own scale
   LoraDropout drop_gate, drop_up, drop_down;
+  ops::Precision backward = ops::Precision::f32;  // the frozen matrices' transposed products
   // Full training: where the weights' own gradients are added (null: frozen). The
   // matrices must then be float32.
   float* grad_gate = nullptr;

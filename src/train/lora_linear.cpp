@@ -97,7 +97,7 @@ void lora_linear_forward(const Matrix& w, const LoraParams& p, float scale, cons
 
 void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, const float* x, const float* h,
                           const float* dy, int64_t n_tokens, LoraGrads& grads, float* dx, ThreadPool& pool,
-                          const LoraDropout& drop) {
+                          const LoraDropout& drop, ops::Precision precision) {
   check_shapes(w, p);
   const int64_t t = n_tokens, r = p.rank;
   std::vector<float> xd_buf;
@@ -132,7 +132,7 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
   } else {
     ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dx, p.n_in, pool);
   }
-  ops::matmul_transposed_add(w, dy, p.n_out, n_tokens, dx, p.n_in, pool);
+  ops::matmul_transposed_add(w, dy, p.n_out, n_tokens, dx, p.n_in, pool, precision);
 }
 
 void linear_forward(const Matrix& w, const LoraParams* p, float scale, const float* x, int64_t n_tokens, float* y,
@@ -156,14 +156,14 @@ void linear_forward(const Matrix& w, const LoraParams* p, float scale, const flo
 
 void linear_backward(const Matrix& w, const LoraParams* p, float scale, const float* x, const float* h,
                      const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, float* dw, ThreadPool& pool,
-                     const LoraDropout& drop) {
+                     const LoraDropout& drop, ops::Precision precision) {
   if (dw != nullptr) ops::outer_product_add(dy, w.n_out, x, w.n_in, n_tokens, w.n_out, w.n_in, dw, pool);
   if (p != nullptr) {
     if (grads == nullptr) throw Error("internal: a LoRA pair without its gradient");
-    lora_linear_backward(w, *p, scale * p->scale, x, h, dy, n_tokens, *grads, dx, pool, drop);
+    lora_linear_backward(w, *p, scale * p->scale, x, h, dy, n_tokens, *grads, dx, pool, drop, precision);
     return;
   }
-  if (dx != nullptr) ops::matmul_transposed_add(w, dy, w.n_out, n_tokens, dx, w.n_in, pool);
+  if (dx != nullptr) ops::matmul_transposed_add(w, dy, w.n_out, n_tokens, dx, w.n_in, pool, precision);
 }
 
 }  // namespace loco::train

@@ -11,6 +11,7 @@
 
 #include "loco/model.h"
 #include "loco/thread_pool.h"
+#include "ops/matmul_transposed.h"
 
 namespace loco::train {
 
@@ -48,10 +49,11 @@ void lora_linear_forward(const Matrix& w, const LoraParams& p, float scale, cons
 
 // From dy (n_tokens × n_out): grads.b += s·Σ_t dy[t]·h[t]ᵀ; dh[t] = s·Bᵀ·dy[t];
 // grads.a += Σ_t dh[t]·drop(x[t])ᵀ; and, when dx is not null, dx[t] += Wᵀ·dy[t] + dropᵀ(Aᵀ·dh[t])
-// (the input's gradient, for the layer below). Sums run in token order.
+// (the input's gradient, for the layer below). Sums run in token order. `precision` is the
+// transposed product's (ops/matmul_transposed.h: int8 where it applies, if asked).
 void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, const float* x, const float* h,
                           const float* dy, int64_t n_tokens, LoraGrads& grads, float* dx, ThreadPool& pool,
-                          const LoraDropout& drop = {});
+                          const LoraDropout& drop = {}, ops::Precision precision = ops::Precision::f32);
 
 // The same where the pair is optional (a matrix the adapter does not target): with p null,
 // y = W·x forward and dx += Wᵀ·dy backward; h and grads are then unused. With y null the
@@ -62,6 +64,6 @@ void linear_forward(const Matrix& w, const LoraParams* p, float scale, const flo
                     float* h, ThreadPool& pool, const LoraDropout& drop = {});
 void linear_backward(const Matrix& w, const LoraParams* p, float scale, const float* x, const float* h,
                      const float* dy, int64_t n_tokens, LoraGrads* grads, float* dx, float* dw, ThreadPool& pool,
-                     const LoraDropout& drop = {});
+                     const LoraDropout& drop = {}, ops::Precision precision = ops::Precision::f32);
 
 }  // namespace loco::train

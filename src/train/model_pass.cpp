@@ -66,6 +66,7 @@ Blocks blocks_of(const ModelConfig& c, const ModelWeights& mw, const TrainableAd
   a.drop_k = dropout_for(o, il, LoraTarget::K);
   a.drop_v = dropout_for(o, il, LoraTarget::V);
   a.drop_o = dropout_for(o, il, LoraTarget::O);
+  a.backward = o.backward;
   FfnWeights& f = b.ffn;
   f.gate = l.w_gate;
   f.up = l.w_up;
@@ -78,6 +79,7 @@ Blocks blocks_of(const ModelConfig& c, const ModelWeights& mw, const TrainableAd
   f.drop_gate = dropout_for(o, il, LoraTarget::Gate);
   f.drop_up = dropout_for(o, il, LoraTarget::Up);
   f.drop_down = dropout_for(o, il, LoraTarget::Down);
+  f.backward = o.backward;
   if (full != nullptr) {
     LayerGrads& g = full->layers[static_cast<size_t>(il)];
     auto ptr = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
@@ -123,8 +125,8 @@ void check_batch(const ModelConfig& c, const TrainableAdapter* adapter, const Pa
 // cross-entropy, and (d_x not null) its gradient with respect to x (times loss_weight).
 // all_logits, when not null, receives every position's logits instead.
 PassResult output_head(const ModelConfig& c, const ModelWeights& w, const PackedBatch& batch, const float* x,
-                       float loss_weight, float* d_x, ModelGrads* full, std::vector<float>* all_logits,
-                       ThreadPool& pool) {
+                       float loss_weight, ops::Precision backward, float* d_x, ModelGrads* full,
+                       std::vector<float>* all_logits, ThreadPool& pool) {
   const int64_t n = static_cast<int64_t>(batch.tokens.size()), d = c.n_embd, nv = c.n_vocab;
   const kernels::RowKernels& k = kernels::active_kernels().rows;
   std::vector<int64_t> rows;  // positions whose logits are needed
@@ -159,7 +161,7 @@ PassResult output_head(const ModelConfig& c, const ModelWeights& w, const Packed
     }
     if (d_x == nullptr) continue;
     d_normed.assign(static_cast<size_t>(m * d), 0.0f);
-    ops::matmul_transposed_add(w.output, d_logits.data(), nv, m, d_normed.data(), d, pool);
+    ops::matmul_transposed_add(w.output, d_logits.data(), nv, m, d_normed.data(), d, pool, backward);
     if (full != nullptr) {
       float* d_out_w = c.tied_embeddings ? full->token_embd.data() : full->output.data();
       ops::outer_product_add(d_logits.data(), nv, normed.data(), d, m, nv, d, d_out_w, pool);
@@ -208,7 +210,7 @@ PassResult run(const ModelConfig& c, const ModelWeights& w, const TrainableAdapt
                 s.ffn, pool);
   }
   std::vector<float> d_x(backward ? width : 0, 0.0f);
-  const PassResult r = output_head(c, w, batch, inputs.back().data(), o.loss_weight, backward ? d_x.data() : nullptr,
+  const PassResult r = output_head(c, w, batch, inputs.back().data(), o.loss_weight, o.backward, backward ? d_x.data() : nullptr,
                                    full, all_logits, pool);
   if (!backward) return r;
 

@@ -11,6 +11,7 @@
 #include "loco/model.h"
 #include "loco/thread_pool.h"
 #include "loco/tokenizer.h"
+#include "ops/matmul_transposed.h"
 #include "train/model_grads.h"
 #include "train/trainable_adapter.h"
 
@@ -33,6 +34,9 @@ struct PassOptions {
   float dropout = 0.0f;        // LoRA dropout probability
   uint64_t dropout_key = 0;    // distinct per step: the masks are a function of it
   float loss_weight = 1.0f;    // gradients are of loss_weight · Σ cross-entropy
+  // The transposed products through the frozen matrices (output included): int8 asks for
+  // int8 products where they apply (ops/matmul_transposed.h).
+  ops::Precision backward = ops::Precision::f32;
 };
 
 struct PassResult {

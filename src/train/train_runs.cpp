@@ -17,6 +17,7 @@
 #include "loco/sha256.h"
 #include "loco/thread_pool.h"
 #include "loco/train.h"
+#include "kernels/kernels.h"
 #include "train/adapter_export.h"
 #include "train/full_model.h"
 #include "train/lora_trainer.h"
@@ -56,6 +57,16 @@ void fill_settings(const TrainRequest& q, train::TrainSettings& s) {
     s.recompute = train::TrainSettings::Recompute::Auto;
   } else {
     throw Error("--recompute must be auto, on or off");
+  }
+  const bool has_int8 = kernels::active_kernels().rows.gemm_acc_int8 != nullptr;
+  if (q.backward == "f32") {
+    s.backward = ops::Precision::f32;
+  } else if (q.backward == "int8" && !has_int8) {
+    throw Error("--backward int8: the active kernels (this CPU or LOCO_ISA) have no int8 transposed product; use auto or f32");
+  } else if (q.backward == "int8" || q.backward == "auto") {
+    s.backward = has_int8 ? ops::Precision::int8 : ops::Precision::f32;
+  } else {
+    throw Error("--backward must be auto, int8 or f32");
   }
 }
 
@@ -143,11 +154,11 @@ void keep_freed_memory() {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
-std::string common_settings(const TrainRequest& q) {
+std::string common_settings(const TrainRequest& q, const train::TrainSettings& s) {
   return fmt::format("lr={} min_lr={} schedule={} warmup={} epochs={} batch_tokens={} grad_accum={} weight_decay={} "
-                     "clip={} seed={}",
+                     "clip={} seed={} backward={}",
                      q.lr, q.min_lr, q.schedule, q.warmup, q.epochs, q.batch_tokens, q.grad_accum, q.weight_decay,
-                     q.clip, q.seed);
+                     q.clip, q.seed, s.backward == ops::Precision::int8 ? "int8" : "f32");
 }
 
 }  // namespace
@@ -182,7 +193,7 @@ TrainResult train_lora(const LoraTrainRequest& q, const std::function<void(const
   // The exact base file: `loco adapters add` and `pull` refuse the adapter over another one.
   r.notes["base_sha256"] = sha256_file(q.model);
   r.notes["settings"] = fmt::format("rank={} alpha={} targets={} dropout={} {}", s.rank, s.alpha, q.targets, s.dropout,
-                                    common_settings(q));
+                                    common_settings(q, s));
   train::write_gguf_adapter(trainer.adapter(), *model, r.gguf, r.notes);
   if (q.peft) train::write_peft_adapter(trainer.adapter(), *model, r.peft, r.notes);
   std::error_code ec;
@@ -248,7 +259,7 @@ TrainResult train_model(const ModelTrainRequest& q, const std::function<void(con
                   s.lr, s.epochs, s.epochs == 1 ? "" : "s");
   drive(trainer, q, r, "Model training: ", subtitle, progress);
   r.notes["vocab"] = fs::path(vocab_path).filename().string();
-  r.notes["settings"] = common_settings(q);
+  r.notes["settings"] = common_settings(q, s);
   if (!q.config.empty()) r.notes["config"] = fs::path(q.config).filename().string();
   if (!q.init.empty()) r.notes["init"] = fs::path(q.init).filename().string();
   train::write_full_model(m, vocab, r.gguf, type, r.notes);

@@ -135,6 +135,7 @@ const LossPoint& Trainer::step() {
                   (settings_.recompute == TrainSettings::Recompute::Auto &&
                    activation_bytes(target_->config(), micro[i]) > kRecomputeAbove);
     o.dropout = settings_.dropout;
+    o.backward = settings_.backward;
     // A different mask for every micro-batch of every step, the same on every run.
     o.dropout_key = (settings_.seed * 0x9e3779b97f4a7c15ULL) ^ (static_cast<uint64_t>(first + i) << 1);
     o.loss_weight = n_targets > 0 ? 1.0f / static_cast<float>(n_targets) : 0.0f;

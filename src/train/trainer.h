@@ -31,6 +31,8 @@ struct TrainSettings {
   // Activation recomputation: Auto turns it on for a batch whose activations would take
   // more than kRecomputeAbove bytes (activation_bytes in model_pass.h).
   enum class Recompute { Auto, On, Off } recompute = Recompute::Auto;
+  // The frozen matrices' transposed products (ops/matmul_transposed.h).
+  ops::Precision backward = ops::Precision::f32;
 };
 
 // One optimizer step's record: the loss curve's point.
