@@ -20,15 +20,6 @@ constexpr int kTileTokens = 8;
 constexpr int kActQs = static_cast<int>(offsetof(BlockQ8K, qs));
 constexpr int kActSums = static_cast<int>(offsetof(BlockQ8K, bsums));
 
-// acc + Σ of four u8 · s8 products per lane, accumulating in place: GCC 12 copies the
-// accumulator into a fresh register and back around each `_mm512_dpbusd_epi32` here (two
-// moves per multiply-add instruction, a fifth of the tile's speed); the asm names the
-// accumulator as read-write, so there is nothing to copy. (Used only in this file.)
-inline __m512i dpbusd(__m512i acc, __m512i u8, __m512i s8) {
-  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u8), "v"(s8));
-  return acc;
-}
-
 inline __mmask16 first(int64_t n) { return n >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1U << n) - 1U); }
 
 // Σ of a block's 256 levels, from its 16 partial sums.
