@@ -29,14 +29,27 @@ uint64_t mask_hash(uint64_t key, int64_t t, int64_t i) {
 
 uint32_t drop_threshold(float p) { return static_cast<uint32_t>(std::lround(static_cast<double>(p) * 65536.0)); }
 
-// The LoRA path's inputs: x itself, or x with dropout applied (into buf, with its mask).
+// f(i, keeps(t, i)) for i < n in order, one hash for every four inputs (keeps() one at a time).
+template <class F>
+void for_each_input(const LoraDropout& drop, uint32_t threshold, int64_t t, int64_t n, F f) {
+  for (int64_t i0 = 0; i0 < n; i0 += 4) {
+    const uint64_t h = mask_hash(drop.key, t, i0);
+    for (int64_t j = 0; j < 4 && i0 + j < n; ++j) f(i0 + j, ((h >> (16 * j)) & 0xffff) >= threshold);
+  }
+}
+
+// The LoRA path's inputs: x itself, or x with dropout applied (into buf), tokens in parallel.
 const float* dropped_inputs(const LoraDropout& drop, const float* x, int64_t n_tokens, int64_t n, std::vector<float>& buf,
-                            std::vector<uint8_t>& mask, ThreadPool& pool) {
+                            ThreadPool& pool) {
   if (drop.p <= 0.0f) return x;
-  mask = drop.mask(n_tokens, n, pool);
   buf.resize(static_cast<size_t>(n_tokens * n));
   const float keep_scale = drop.keep_scale();
-  for (size_t i = 0; i < buf.size(); ++i) buf[i] = mask[i] != 0 ? x[i] * keep_scale : 0.0f;
+  const uint32_t threshold = drop_threshold(drop.p);
+  pool.parallel_for(n_tokens, [&](int64_t t, int) {
+    const float* xt = x + t * n;
+    float* out = buf.data() + t * n;
+    for_each_input(drop, threshold, t, n, [&](int64_t i, bool keep) { out[i] = keep ? xt[i] * keep_scale : 0.0f; });
+  });
   return buf.data();
 }
 
@@ -51,27 +64,13 @@ float LoraDropout::keep_scale() const {
   return static_cast<float>(65536.0 / (65536.0 - static_cast<double>(drop_threshold(p))));
 }
 
-std::vector<uint8_t> LoraDropout::mask(int64_t n_tokens, int64_t n, ThreadPool& pool) const {
-  std::vector<uint8_t> m(static_cast<size_t>(n_tokens * n));
-  const uint32_t threshold = drop_threshold(p);
-  pool.parallel_for(n_tokens, [&](int64_t t, int) {
-    uint8_t* row = m.data() + t * n;
-    for (int64_t i0 = 0; i0 < n; i0 += 4) {
-      const uint64_t h = mask_hash(key, t, i0);
-      for (int64_t j = 0; j < 4 && i0 + j < n; ++j) row[i0 + j] = ((h >> (16 * j)) & 0xffff) >= threshold ? 1 : 0;
-    }
-  });
-  return m;
-}
-
 namespace {
 
 // h = drop(x)·Aᵀ (n_tokens × rank).
 void lora_hidden(const LoraParams& p, const float* x, int64_t n_tokens, float* h, ThreadPool& pool,
                  const LoraDropout& drop) {
   std::vector<float> xd_buf;
-  std::vector<uint8_t> mask;
-  const float* xd = dropped_inputs(drop, x, n_tokens, p.n_in, xd_buf, mask, pool);
+  const float* xd = dropped_inputs(drop, x, n_tokens, p.n_in, xd_buf, pool);
   std::vector<float> a_t(static_cast<size_t>(p.n_in * p.rank));
   ops::transpose(p.rank, p.n_in, p.a.data(), p.n_in, a_t.data(), p.rank);
   std::fill(h, h + n_tokens * p.rank, 0.0f);
@@ -101,8 +100,7 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
   check_shapes(w, p);
   const int64_t t = n_tokens, r = p.rank;
   std::vector<float> xd_buf;
-  std::vector<uint8_t> mask;
-  const float* xd = dropped_inputs(drop, x, t, p.n_in, xd_buf, mask, pool);
+  const float* xd = dropped_inputs(drop, x, t, p.n_in, xd_buf, pool);
   // dB += dyᵀ·(s·h), computed as its transpose (s·h)ᵀ·dy so that only the thin factor is
   // transposed (dy is tokens × n_out): each element is the same chain of products.
   std::vector<float> hs(h, h + t * r), hs_t(static_cast<size_t>(r * t)), db_t(static_cast<size_t>(r * p.n_out), 0.0f);
@@ -126,9 +124,14 @@ void lora_linear_backward(const Matrix& w, const LoraParams& p, float scale, con
     std::vector<float> dxl(static_cast<size_t>(t * p.n_in), 0.0f);
     ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dxl.data(), p.n_in, pool);
     const float keep_scale = drop.keep_scale();
-    for (size_t i = 0; i < dxl.size(); ++i) {
-      if (mask[i] != 0) dx[i] += dxl[i] * keep_scale;
-    }
+    const uint32_t threshold = drop_threshold(drop.p);
+    pool.parallel_for(t, [&](int64_t tok, int) {
+      float* dxt = dx + tok * p.n_in;
+      const float* lt = dxl.data() + tok * p.n_in;
+      for_each_input(drop, threshold, tok, p.n_in, [&](int64_t i, bool keep) {
+        if (keep) dxt[i] += lt[i] * keep_scale;
+      });
+    });
   } else {
     ops::gemm_acc(t, p.n_in, r, dh.data(), r, p.a.data(), p.n_in, dx, p.n_in, pool);
   }

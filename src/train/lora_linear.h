@@ -38,8 +38,6 @@ struct LoraDropout {
   uint64_t key = 0;  // distinct per step, layer and matrix
   bool keeps(int64_t t, int64_t i) const;
   float keep_scale() const;
-  // keeps(t, i) for n_tokens × n values (1 keep, 0 drop), tokens in parallel.
-  std::vector<uint8_t> mask(int64_t n_tokens, int64_t n, ThreadPool& pool) const;
 };
 
 // y (n_tokens × n_out) and h (n_tokens × rank, kept for backward) from x (n_tokens × n_in).

@@ -177,10 +177,10 @@ std::string Trainer::fingerprint() const {
   const TrainSettings& s = settings_;
   return fmt::format(
       "{} | data {:016x} {} val {:016x} {} | lr {} min_lr {} epochs {} batch {} accum {} warmup {} schedule {} wd {} "
-      "clip {} seed {} dropout {} ",
+      "clip {} seed {} dropout {} backward {} ",
       target_->describe(), examples_hash(train_), train_.size(), examples_hash(val_), val_.size(), s.lr, s.min_lr,
       s.epochs, s.batch_tokens, s.grad_accum, s.warmup, static_cast<int>(s.schedule), s.weight_decay, s.clip, s.seed,
-      s.dropout);
+      s.dropout, s.backward == ops::Precision::int8 ? "int8" : "f32");
 }
 
 void Trainer::save_checkpoint(const std::string& path) const {
