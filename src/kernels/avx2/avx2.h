@@ -24,6 +24,17 @@ struct PackedAcc8x2 {
   static void store(float* p, Acc v) { _mm256_storeu_ps(p, v); }
 };
 
+// The unsigned 6-bit levels of a 16-value sub-block of packed Q6_K (kernels/packed_q6k.h)
+// for 8 rows, from its two low-nibble pairs l0, l1 and its top bits h: byte 4r + i of q[s]
+// is the level of value 4s + i of row r.
+inline void q6k_levels(__m256i l0, __m256i l1, __m256i h, __m256i (&q)[4]) {
+  const __m256i low4 = _mm256_set1_epi8(0x0f), top2 = _mm256_set1_epi8(0x30);
+  q[0] = _mm256_or_si256(_mm256_and_si256(l0, low4), _mm256_and_si256(_mm256_slli_epi16(h, 4), top2));
+  q[1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), _mm256_and_si256(_mm256_slli_epi16(h, 2), top2));
+  q[2] = _mm256_or_si256(_mm256_and_si256(l1, low4), _mm256_and_si256(h, top2));
+  q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4), _mm256_and_si256(_mm256_srli_epi16(h, 2), top2));
+}
+
 // The kernels of each file, gathered into the table by avx2_table.cpp.
 #define LOCO_DECLARE_KERNELS(name)                                                          \
   float vec_dot_##name(int64_t n, const void* w, const void* act);                          \

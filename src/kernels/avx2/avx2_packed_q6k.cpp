@@ -38,8 +38,6 @@ struct PackedQ6K : PackedAcc8x2 {
 template <int T>
 void PackedQ6K::blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
                        int64_t b1, const int32_t*, Acc* acc) {
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  const __m256i top2 = _mm256_set1_epi8(0x30);
   const __m256i low16 = _mm256_set1_epi32(0xffff);
   alignas(32) int32_t scales[16][8];       // [sub-block][row]: the scale in both int16 halves
   alignas(32) int32_t scale_pairs[8][8];   // [i][row]: scales 2i and 2i + 1 as two int16
@@ -62,19 +60,15 @@ void PackedQ6K::blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, i
       const __m256i lo0 = load256(p.ql[2 * j] + 32 * h);
       const __m256i lo1 = load256(p.ql[2 * j + 1] + 32 * h);
       const __m256i hb = load256(p.qh[j] + 32 * h);
-      const __m256i q0 = _mm256_or_si256(_mm256_and_si256(lo0, low4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), top2));
-      const __m256i q1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(lo0, 4), low4),
-                                         _mm256_and_si256(_mm256_slli_epi16(hb, 2), top2));
-      const __m256i q2 = _mm256_or_si256(_mm256_and_si256(lo1, low4), _mm256_and_si256(hb, top2));
-      const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(lo1, 4), low4),
-                                         _mm256_and_si256(_mm256_srli_epi16(hb, 2), top2));
+      __m256i q[4];
+      q6k_levels(lo0, lo1, hb, q);
       const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[j]));
       for (int t = 0; t < T; ++t) {
         const uint8_t* aq = a_blk + t * act_stride + kActQs + 16 * j;
-        const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(q0, broadcast32(aq)),
-                                             _mm256_maddubs_epi16(q1, broadcast32(aq + 4)));
-        const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(q2, broadcast32(aq + 8)),
-                                             _mm256_maddubs_epi16(q3, broadcast32(aq + 12)));
+        const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(q[0], broadcast32(aq)),
+                                             _mm256_maddubs_epi16(q[1], broadcast32(aq + 4)));
+        const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(q[2], broadcast32(aq + 8)),
+                                             _mm256_maddubs_epi16(q[3], broadcast32(aq + 12)));
         isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(s01, sc), _mm256_madd_epi16(s23, sc)));
       }
     }

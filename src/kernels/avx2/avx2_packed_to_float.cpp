@@ -75,7 +75,6 @@ void packed_to_float_q4_k(const void* packed, int64_t n, int64_t group, int64_t 
 void packed_to_float_q6_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
                           int64_t dst_stride) {
   const auto* blocks = static_cast<const PackedQ6KBlock*>(packed) + group * (n / kQK_K);
-  const __m256i low4 = _mm256_set1_epi8(0x0f), top2 = _mm256_set1_epi8(0x30);
   const __m256 offset = _mm256_set1_ps(32.0f);
   for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
     const PackedQ6KBlock& p = blocks[b];
@@ -92,14 +91,10 @@ void packed_to_float_q6_k(const void* packed, int64_t n, int64_t group, int64_t 
       for (int half = 0; half < 2; ++half) {
         const __m256i l0 = load256(p.ql[2 * j] + 32 * half), l1 = load256(p.ql[2 * j + 1] + 32 * half);
         const __m256i h = load256(p.qh[j] + 32 * half);
-        const __m256i q0 = _mm256_or_si256(_mm256_and_si256(l0, low4), _mm256_and_si256(_mm256_slli_epi16(h, 4), top2));
-        const __m256i q1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4),
-                                           _mm256_and_si256(_mm256_slli_epi16(h, 2), top2));
-        const __m256i q2 = _mm256_or_si256(_mm256_and_si256(l1, low4), _mm256_and_si256(h, top2));
-        const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4),
-                                           _mm256_and_si256(_mm256_srli_epi16(h, 2), top2));
-        const __m256i a = _mm256_unpacklo_epi32(q0, q1), a2 = _mm256_unpackhi_epi32(q0, q1);
-        const __m256i c = _mm256_unpacklo_epi32(q2, q3), c2 = _mm256_unpackhi_epi32(q2, q3);
+        __m256i q[4];
+        q6k_levels(l0, l1, h, q);
+        const __m256i a = _mm256_unpacklo_epi32(q[0], q[1]), a2 = _mm256_unpackhi_epi32(q[0], q[1]);
+        const __m256i c = _mm256_unpacklo_epi32(q[2], q[3]), c2 = _mm256_unpackhi_epi32(q[2], q[3]);
         const __m256i rows[4] = {_mm256_unpacklo_epi64(a, c), _mm256_unpackhi_epi64(a, c),
                                  _mm256_unpacklo_epi64(a2, c2), _mm256_unpackhi_epi64(a2, c2)};
         store_rows(rows, half, dst, dst_stride, 16 * j, value);

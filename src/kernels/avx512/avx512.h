@@ -33,6 +33,17 @@ inline __m512i dpbusd(__m512i acc, __m512i u8, __m512i s8) {
   return acc;
 }
 
+// The unsigned 6-bit levels of a 16-value sub-block of packed Q6_K (kernels/packed_q6k.h),
+// from its two low-nibble pairs l0, l1 and its top bits h: byte 4r + i of q[s] is the level
+// of value 4s + i of row r.
+inline void q6k_levels(__m512i l0, __m512i l1, __m512i h, __m512i (&q)[4]) {
+  const __m512i low4 = _mm512_set1_epi8(0x0f), top2 = _mm512_set1_epi8(0x30);
+  q[0] = _mm512_or_si512(_mm512_and_si512(l0, low4), _mm512_and_si512(_mm512_slli_epi16(h, 4), top2));
+  q[1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l0, 4), low4), _mm512_and_si512(_mm512_slli_epi16(h, 2), top2));
+  q[2] = _mm512_or_si512(_mm512_and_si512(l1, low4), _mm512_and_si512(h, top2));
+  q[3] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l1, 4), low4), _mm512_and_si512(_mm512_srli_epi16(h, 2), top2));
+}
+
 inline float hsum(__m512 v) {
   return hsum(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
 }

@@ -36,8 +36,6 @@ struct PackedQ6K : PackedAcc16 {
 template <int T>
 void PackedQ6K::blocks(const PackedQ6KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
                        int64_t b1, const int32_t*, Acc* acc) {
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  const __m512i top2 = _mm512_set1_epi8(0x30);
   const __m512i low16 = _mm512_set1_epi32(0xffff);
   for (int64_t b = b0; b < b1; ++b) {
     const PackedQ6KBlock& p = group[b];
@@ -49,19 +47,15 @@ void PackedQ6K::blocks(const PackedQ6KBlock* group, int, const uint8_t* act, int
       const __m512i lo0 = load512(p.ql[2 * j]);
       const __m512i lo1 = load512(p.ql[2 * j + 1]);
       const __m512i h = load512(p.qh[j]);
-      const __m512i q0 = _mm512_or_si512(_mm512_and_si512(lo0, low4), _mm512_and_si512(_mm512_slli_epi16(h, 4), top2));
-      const __m512i q1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(lo0, 4), low4),
-                                         _mm512_and_si512(_mm512_slli_epi16(h, 2), top2));
-      const __m512i q2 = _mm512_or_si512(_mm512_and_si512(lo1, low4), _mm512_and_si512(h, top2));
-      const __m512i q3 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(lo1, 4), low4),
-                                         _mm512_and_si512(_mm512_srli_epi16(h, 2), top2));
+      __m512i q[4];
+      q6k_levels(lo0, lo1, h, q);
       const __m512i sc = scales32(p.scales[j]);
       for (int t = 0; t < T; ++t) {
         const uint8_t* aq = a_blk + t * act_stride + kActQs + 16 * j;
-        __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q0, broadcast32(aq));
-        dot = _mm512_dpbusd_epi32(dot, q1, broadcast32(aq + 4));
-        dot = _mm512_dpbusd_epi32(dot, q2, broadcast32(aq + 8));
-        dot = _mm512_dpbusd_epi32(dot, q3, broadcast32(aq + 12));
+        __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[0], broadcast32(aq));
+        dot = _mm512_dpbusd_epi32(dot, q[1], broadcast32(aq + 4));
+        dot = _mm512_dpbusd_epi32(dot, q[2], broadcast32(aq + 8));
+        dot = _mm512_dpbusd_epi32(dot, q[3], broadcast32(aq + 12));
         isum[t] = _mm512_add_epi32(isum[t], _mm512_mullo_epi32(dot, sc));
       }
     }

@@ -73,7 +73,6 @@ void packed_to_float_q4_k(const void* packed, int64_t n, int64_t group, int64_t 
 void packed_to_float_q6_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,
                           int64_t dst_stride) {
   const auto* blocks = static_cast<const PackedQ6KBlock*>(packed) + group * (n / kQK_K);
-  const __m512i low4 = _mm512_set1_epi8(0x0f), top2 = _mm512_set1_epi8(0x30);
   const __m512 offset = _mm512_set1_ps(32.0f);
   for (int64_t b = b0; b < b1; ++b, dst += kQK_K) {
     const PackedQ6KBlock& p = blocks[b];
@@ -84,14 +83,10 @@ void packed_to_float_q6_k(const void* packed, int64_t n, int64_t group, int64_t 
       _mm512_store_ps(scale, _mm512_mul_ps(d, _mm512_cvtepi32_ps(sc)));
       const __m512i l0 = load512(p.ql[2 * j]), l1 = load512(p.ql[2 * j + 1]), h = load512(p.qh[j]);
       // Quad s of the sub-block: byte 4r + i is the level of value 16j + 4s + i of row r.
-      const __m512i q0 = _mm512_or_si512(_mm512_and_si512(l0, low4), _mm512_and_si512(_mm512_slli_epi16(h, 4), top2));
-      const __m512i q1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l0, 4), low4),
-                                         _mm512_and_si512(_mm512_slli_epi16(h, 2), top2));
-      const __m512i q2 = _mm512_or_si512(_mm512_and_si512(l1, low4), _mm512_and_si512(h, top2));
-      const __m512i q3 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l1, 4), low4),
-                                         _mm512_and_si512(_mm512_srli_epi16(h, 2), top2));
-      const __m512i a = _mm512_unpacklo_epi32(q0, q1), a2 = _mm512_unpackhi_epi32(q0, q1);
-      const __m512i c = _mm512_unpacklo_epi32(q2, q3), c2 = _mm512_unpackhi_epi32(q2, q3);
+      __m512i q[4];
+      q6k_levels(l0, l1, h, q);
+      const __m512i a = _mm512_unpacklo_epi32(q[0], q[1]), a2 = _mm512_unpackhi_epi32(q[0], q[1]);
+      const __m512i c = _mm512_unpacklo_epi32(q[2], q[3]), c2 = _mm512_unpackhi_epi32(q[2], q[3]);
       const __m512i rows[4] = {_mm512_unpacklo_epi64(a, c), _mm512_unpackhi_epi64(a, c),
                                _mm512_unpacklo_epi64(a2, c2), _mm512_unpackhi_epi64(a2, c2)};
       // (d·sc)·(level − 32), as dequantize_q6_k: level − 32 is exact in float.
