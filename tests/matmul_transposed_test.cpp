@@ -58,26 +58,30 @@ TEST_P(MatmulTransposed, MatchesTheReference) {
   }
 }
 
-// Each dx element is summed by one thread in row order: any thread count gives the same bits.
+// Each dx element is summed by one thread in row order, and dy is quantized per token: any
+// thread count gives the same bits, in float32 and in int8 (300 rows: a whole run of 256).
 TEST_P(MatmulTransposed, SameBitsForAnyThreadCount) {
   const GgmlType type = GetParam();
-  Rng rng{11};
-  const int64_t in = 7 * 256, n_out = 45, tokens = 3;
-  RandomMatrix w = random_matrix(rng, type, in, n_out);
-  const std::vector<float> dy = random_floats(rng, static_cast<size_t>(tokens * n_out));
-  std::vector<float> first;
-  for (int threads : {1, 2, 3, 5}) {
-    std::vector<float> dx(static_cast<size_t>(tokens * in), 0.5f);
-    ThreadPool pool(threads);
-    ops::matmul_transposed_add(w.m, dy.data(), n_out, tokens, dx.data(), in, pool);
-    if (first.empty()) first = dx;
-    EXPECT_EQ(dx, first) << threads << " threads";
+  for (const auto& [precision, n_out] :
+       {std::pair{ops::Precision::f32, int64_t{45}}, std::pair{ops::Precision::int8, int64_t{300}}}) {
+    Rng rng{11};
+    const int64_t in = 7 * 256, tokens = 3;
+    RandomMatrix w = random_matrix(rng, type, in, n_out);
+    const std::vector<float> dy = random_floats(rng, static_cast<size_t>(tokens * n_out));
+    std::vector<float> first;
+    for (int threads : {1, 2, 3, 5}) {
+      std::vector<float> dx(static_cast<size_t>(tokens * in), 0.5f);
+      ThreadPool pool(threads);
+      ops::matmul_transposed_add(w.m, dy.data(), n_out, tokens, dx.data(), in, pool, precision);
+      if (first.empty()) first = dx;
+      EXPECT_EQ(dx, first) << threads << " threads, n_out " << n_out;
+    }
+    // And a token alone gives the same as inside the batch.
+    std::vector<float> alone(static_cast<size_t>(in), 0.5f);
+    ThreadPool pool(2);
+    ops::matmul_transposed_add(w.m, dy.data() + 2 * n_out, n_out, 1, alone.data(), in, pool, precision);
+    EXPECT_TRUE(std::equal(alone.begin(), alone.end(), first.begin() + 2 * in)) << "n_out " << n_out;
   }
-  // And a token alone gives the same as inside the batch.
-  std::vector<float> alone(static_cast<size_t>(in), 0.5f);
-  ThreadPool pool(2);
-  ops::matmul_transposed_add(w.m, dy.data() + 2 * n_out, n_out, 1, alone.data(), in, pool);
-  EXPECT_TRUE(std::equal(alone.begin(), alone.end(), first.begin() + 2 * in));
 }
 
 // int8 products where they apply (block-quantized weights, whole runs of 256 rows; the
