@@ -103,8 +103,8 @@ TEST_P(MatmulTransposed, Int8ProductsStayWithinTheirRounding) {
   const kernels::KernelTable& table = kernels::active_kernels();
   EXPECT_EQ(ops::uses_int8(w.m), quantized && table.rows.gemm_acc_int8 != nullptr);
 #if defined(__x86_64__)
-  // The AVX2 and AVX-512 tables must take the int8 path.
-  if ((&table == kernels::avx512_kernels() || &table == kernels::avx2_kernels()) && quantized) {
+  // AVX-512 VNNI machines must take the int8 path (the CI machines do not all have it).
+  if (&table == kernels::avx512_kernels() && quantized) {
     EXPECT_TRUE(ops::uses_int8(w.m));
   }
 #endif
@@ -132,9 +132,9 @@ TEST_P(MatmulTransposed, Int8ProductsStayWithinTheirRounding) {
     const int64_t len = std::min<int64_t>(512, n_in - c0);
     std::vector<uint8_t> tile(static_cast<size_t>(256 * len));
     std::vector<float> scale(static_cast<size_t>(len));
-    kernels::quantize_tile_int8_ref(w_rows.data() + c0, n_in, len, tile.data(), scale.data(), table.rows.int8_level);
+    kernels::quantize_tile_int8_ref(w_rows.data() + c0, n_in, len, tile.data(), scale.data());
     kernels::gemm_acc_int8_ref(tokens, len, act.data(), sizeof(BlockQ8K), tile.data(), scale.data(), want.data() + c0,
-                               n_in, table.rows.int8_level);
+                               n_in);
     table.rows.gemm_acc_f32(tokens, len, n_out - 256, dy.data() + 256, n_out, w_rows.data() + 256 * n_in + c0, n_in,
                             want.data() + c0, n_in);
   }

@@ -4,13 +4,11 @@
 // weight rows: the incoming gradient dy is quantized per token to BlockQ8K (the engine's
 // activation format: one scale per 256 values), and the run's dequantized weight tile is
 // quantized again per column (one scale per 256 rows of a column). Both roundings are
-// about 1/(2·L) of the largest value they cover, L the table's weight level (127 with
-// AVX-512 VNNI; 63 with AVX2, whose `vpmaddubsw` sums two u8·s8 products in int16 and
-// would saturate with 8-bit levels); the products and sums are exact integers.
+// about 1/254 of the largest value they cover; the products and sums are exact integers.
 //
-// The layout of a quantized tile of n columns: b[(q·n + j)·4 + i] = q_w[4q + i][j] + L + 1
-// (unsigned, 1..2L + 1) for q < 64 and i < 4, with scale[j] per column, where
-//   amax = max_o |w[o][j]|,  q_w = nearbyint(w · (L / amax)),  scale = amax / L
+// The layout of a quantized tile of n columns: b[(q·n + j)·4 + i] = q_w[4q + i][j] + 128
+// (unsigned, 1..255) for q < 64 and i < 4, with scale[j] per column, where
+//   amax = max_o |w[o][j]|,  q_w = nearbyint(w · (127 / amax)),  scale = amax / 127
 // (q_w = 0 and scale = 0 for a zero column).
 //
 // The product, for token t (act: its BlockQ8K of the run) and column j, in this order (the
@@ -26,12 +24,12 @@ namespace loco::kernels {
 constexpr int64_t kInt8Run = 256;  // weight rows per quantized tile
 
 // Quantizes a tile of kInt8Run rows × n columns of floats (rows ld apart) into out
-// (kInt8Run · n bytes, the layout above with level L) and scale (n floats).
-void quantize_tile_int8_ref(const float* rows, int64_t ld, int64_t n, uint8_t* out, float* scale, int level);
+// (kInt8Run · n bytes, the layout above) and scale (n floats).
+void quantize_tile_int8_ref(const float* rows, int64_t ld, int64_t n, uint8_t* out, float* scale);
 
 // C (m × n, ldc) += the product above, for m tokens whose BlockQ8K of the run lie
-// act_stride bytes apart from `act`, of a tile quantized with level L.
+// act_stride bytes apart from `act`.
 void gemm_acc_int8_ref(int64_t m, int64_t n, const void* act, int64_t act_stride, const uint8_t* b,
-                       const float* scale, float* c, int64_t ldc, int level);
+                       const float* scale, float* c, int64_t ldc);
 
 }  // namespace loco::kernels

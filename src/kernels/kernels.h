@@ -106,10 +106,8 @@ struct RowKernels {
   // added to C: the SIMD tables give exactly the reference's bits, whatever the tiling.
   void (*gemm_acc_f32)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                        float* c, int64_t ldc) = nullptr;
-  // Optional (AVX2, AVX-512 VNNI): the int8 transposed products of kernels/int8_gemm.h with
-  // weight level int8_level, each the bits of its scalar reference (quantize_tile_int8_ref,
-  // gemm_acc_int8_ref at that level).
-  int int8_level = 0;
+  // Optional (AVX-512 VNNI): the int8 transposed products of kernels/int8_gemm.h, each the
+  // bits of its scalar reference (quantize_tile_int8_ref, gemm_acc_int8_ref).
   void (*quantize_tile_int8)(const float* rows, int64_t ld, int64_t n, uint8_t* out, float* scale) = nullptr;
   void (*gemm_acc_int8)(int64_t m, int64_t n, const void* act, int64_t act_stride, const uint8_t* b,
                         const float* scale, float* c, int64_t ldc) = nullptr;

@@ -71,11 +71,6 @@ void dequantize_q8_0(const void* src, float* dst, int64_t n);
 void dequantize_q4_k(const void* src, float* dst, int64_t n);
 void dequantize_q6_k(const void* src, float* dst, int64_t n);
 
-// avx2_int8_gemm.cpp: kernels/int8_gemm.h at level 63
-void quantize_tile_int8(const float* rows, int64_t ld, int64_t n, uint8_t* out, float* scale);
-void gemm_acc_int8(int64_t m, int64_t n, const void* act, int64_t act_stride, const uint8_t* b, const float* scale,
-                   float* c, int64_t ldc);
-
 void quantize_q8a(const float* src, void* dst, int64_t n);  // avx2_quantize.cpp
 void quantize_q8k(const float* src, void* dst, int64_t n);
 

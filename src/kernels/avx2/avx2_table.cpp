@@ -37,9 +37,6 @@ KernelTable make_avx2_table() {
   table.quantize_q8k = quantize_q8k;
   table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,
                           gemm_acc_f32};
-  table.rows.int8_level = 63;
-  table.rows.quantize_tile_int8 = quantize_tile_int8;
-  table.rows.gemm_acc_int8 = gemm_acc_int8;
   return table;
 }
 
