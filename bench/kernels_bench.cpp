@@ -305,7 +305,7 @@ const bool registered = [] {
         }
       }
     }
-    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K}) {
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0}) {
       if (isa.table->of(type).packed_gemm == nullptr) continue;
       const std::string type_name = name_of(type);
       benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/" + type_name + "-packed/2560").c_str(),
@@ -335,7 +335,7 @@ const bool registered = [] {
                                    run_gemm_acc_int8, isa.table, int64_t{512}, int64_t{512})
           ->Unit(benchmark::kMillisecond);
     }
-    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K}) {
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0}) {
       const auto& k = isa.table->of(type);
       if (k.packed_to_float == nullptr || k.pack == nullptr) continue;
       benchmark::RegisterBenchmark(("packed_to_float/" + std::string(isa.name) + "/" + name_of(type)).c_str(),

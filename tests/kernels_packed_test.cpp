@@ -1,4 +1,5 @@
-// Q4_K and Q6_K repacked into 16-row groups (kernels/packed_q4k.h, packed_q6k.h): the
+// Q4_K, Q6_K and Q8_0 repacked into 16-row groups (kernels/packed_q4k.h, packed_q6k.h,
+// packed_q8_0.h): the
 // scalar reference of each packed product agrees with the row kernels' reference within
 // float rounding; the packed copy dequantizes to the file's values bit for bit; every SIMD
 // table's packed product gives exactly the scalar reference's bits; and the packed product
@@ -16,6 +17,7 @@
 #include "kernels/kernels.h"
 #include "kernels/packed_q4k.h"
 #include "kernels/packed_q6k.h"
+#include "kernels/packed_q8_0.h"
 #include "loco/gguf.h"
 #include "loco/model.h"
 #include "tensor/fp16.h"
@@ -33,6 +35,7 @@ using PackedToFloat = void (*)(const void*, int64_t, int64_t, int64_t, int64_t, 
 // One packed layout: its functions, independent of any kernel table.
 struct PackedFormat {
   GgmlType type;
+  ActFormat act;
   int64_t (*bytes)(int64_t, int64_t);
   void (*pack)(const void*, int64_t, int64_t, int64_t, void*);
   PackedToFloat to_float;
@@ -40,10 +43,12 @@ struct PackedFormat {
 };
 
 const PackedFormat formats[] = {
-    {GgmlType::Q4_K, kernels::packed_q4k_bytes, kernels::pack_q4k, kernels::packed_q4k_to_float,
+    {GgmlType::Q4_K, ActFormat::Q8K, kernels::packed_q4k_bytes, kernels::pack_q4k, kernels::packed_q4k_to_float,
      kernels::packed_q4k_gemm_ref},
-    {GgmlType::Q6_K, kernels::packed_q6k_bytes, kernels::pack_q6k, kernels::packed_q6k_to_float,
+    {GgmlType::Q6_K, ActFormat::Q8K, kernels::packed_q6k_bytes, kernels::pack_q6k, kernels::packed_q6k_to_float,
      kernels::packed_q6k_gemm_ref},
+    {GgmlType::Q8_0, ActFormat::Q8A, kernels::packed_q8_0_bytes, kernels::pack_q8_0, kernels::packed_q8_0_to_float,
+     kernels::packed_q8_0_gemm_ref},
 };
 
 struct PackedCase {
@@ -71,7 +76,7 @@ TEST(Packed, ReferenceAgreesWithTheRowKernelsWithinRounding) {
     const kernels::TypeKernels& ref = kernels::ref_kernels().of(f.type);
     for (const PackedCase& c : {PackedCase{256, 16, 1}, PackedCase{768, 32, 3}, PackedCase{2560, 16, 5}}) {
       const Packed p = random_packed(rng, f, c.n, c.rows);
-      const Acts a = random_acts(rng, ActFormat::Q8K, c.n, c.tokens);
+      const Acts a = random_acts(rng, f.act, c.n, c.tokens);
       std::vector<float> y(static_cast<size_t>(c.rows * c.tokens));
       f.reference(c.n, p.packed.data(), 0, c.rows, a.bytes.data(), a.stride, c.tokens, y.data(), c.rows);
       for (int64_t r = 0; r < c.rows; ++r) {
@@ -144,12 +149,38 @@ TEST(Packed, Q6KPackingKeepsEveryLevelAndScale) {
   }
 }
 
+TEST(Packed, Q8_0PackingKeepsEveryLevelAndScale) {
+  // Q8_0's packed layout: value 4q + i of row r at byte 4r + i of quad q, plus 128; the
+  // extreme levels −128 and 127 included.
+  Rng rng{46};
+  const int64_t n = 512, rows = 16;
+  Packed p = random_packed(rng, formats[2], n, rows);
+  auto* first = reinterpret_cast<BlockQ8_0*>(p.rows.data());
+  first[0].qs[0] = -128;
+  first[0].qs[31] = 127;
+  kernels::pack_q8_0(p.rows.data(), p.stride, n, rows, p.packed.data());
+  const auto* blocks = reinterpret_cast<const kernels::PackedQ8_0Block*>(p.packed.data());
+  EXPECT_EQ(blocks[0].qs[0][0], 0);
+  EXPECT_EQ(blocks[0].qs[7][3], 255);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<float> want(static_cast<size_t>(n));
+    kernels::ref_kernels().of(GgmlType::Q8_0).to_float(p.rows.data() + r * p.stride, want.data(), n);
+    for (int64_t v = 0; v < n; ++v) {
+      const kernels::PackedQ8_0Block& blk = blocks[v / 256];
+      const int64_t w = v % 256;
+      EXPECT_EQ(blk.d[w / 32][r], first[r * (p.stride / 34) + v / 32].d) << "r=" << r << " v=" << v;
+      const float x = half_to_float(blk.d[w / 32][r]) * static_cast<float>(blk.qs[w / 4][4 * r + w % 4] - 128);
+      EXPECT_EQ(x, want[static_cast<size_t>(v)]) << "r=" << r << " v=" << v;
+    }
+  }
+}
+
 const kernels::KernelTable* packed_tables[] = {kernels::avx512_kernels(), kernels::avx2_kernels(),
                                                kernels::neon_kernels(), kernels::neon_dotprod_kernels()};
 
 TEST(Packed, RowsDequantizeFromThePackedCopyToTheSameBits) {
-  // The reference and every SIMD table's dequantization, in two calls of two super-blocks
-  // each, row k of a group to dst + k·stride.
+  // The reference and every SIMD table's dequantization, in two calls of half the type's
+  // blocks each, row k of a group to dst + k·stride.
   for (const PackedFormat& f : formats) {
     std::vector<PackedToFloat> versions = {f.to_float};
     for (const kernels::KernelTable* table : packed_tables) {
@@ -158,8 +189,11 @@ TEST(Packed, RowsDequantizeFromThePackedCopyToTheSameBits) {
       }
     }
 #if defined(__x86_64__)
-    // Every machine loco is tested on has AVX2 at least: its fast version must be here.
-    EXPECT_GE(versions.size(), 2u) << "no SIMD table of this x86 CPU dequantizes packed " << type_name(f.type);
+    // Every machine loco is tested on has AVX2 at least: its fast version must be here
+    // (Q8_0 is packed by the AVX-512 table only).
+    if (f.type != GgmlType::Q8_0 || kernels::avx512_kernels() != nullptr) {
+      EXPECT_GE(versions.size(), 2u) << "no SIMD table of this x86 CPU dequantizes packed " << type_name(f.type);
+    }
 #endif
     Rng rng{45};
     const int64_t n = 1024, rows = 32;
@@ -170,9 +204,10 @@ TEST(Packed, RowsDequantizeFromThePackedCopyToTheSameBits) {
     }
     for (size_t v = 0; v < versions.size(); ++v) {
       std::vector<float> got(want.size(), -1.0f);
+      const int64_t block = type_info(f.type).block_size, half = n / block / 2;
       for (int64_t g = 0; g < rows / 16; ++g) {
-        versions[v](p.packed.data(), n, g, 0, 2, got.data() + g * 16 * n, n);
-        versions[v](p.packed.data(), n, g, 2, 4, got.data() + g * 16 * n + 512, n);
+        versions[v](p.packed.data(), n, g, 0, half, got.data() + g * 16 * n, n);
+        versions[v](p.packed.data(), n, g, half, 2 * half, got.data() + g * 16 * n + half * block, n);
       }
       for (int64_t r = 0; r < rows; ++r) {
         EXPECT_EQ(std::memcmp(got.data() + r * n, want.data() + r * n, static_cast<size_t>(n) * 4), 0)
@@ -193,7 +228,7 @@ TEST(Packed, SimdTablesGiveTheReferenceBitsAndAreBatchInvariant) {
       // 38 blocks: more than one pass of the activations at 8 tokens.
       for (const PackedCase& c : {PackedCase{256, 16, 1}, PackedCase{1024, 48, 7}, PackedCase{9728, 32, 19}}) {
         const Packed p = random_packed(rng, f, c.n, c.rows);
-        const Acts a = random_acts(rng, ActFormat::Q8K, c.n, c.tokens);
+        const Acts a = random_acts(rng, f.act, c.n, c.tokens);
         std::vector<float> want(static_cast<size_t>(c.rows * c.tokens)), got(want.size());
         f.reference(c.n, p.packed.data(), 0, c.rows, a.bytes.data(), a.stride, c.tokens, want.data(), c.rows);
         k.packed_gemm(c.n, p.packed.data(), 0, c.rows, a.bytes.data(), a.stride, c.tokens, got.data(), c.rows);
@@ -215,19 +250,27 @@ TEST(Packed, SimdTablesGiveTheReferenceBitsAndAreBatchInvariant) {
 }
 
 TEST(Packed, AModelPacksOnlyWhereTheActiveTableHasAPackedProduct) {
-  auto model = Model::load(test::model_path("tiny-qwen3-q4_k_m.gguf"));
-  const kernels::KernelTable& table = kernels::active_kernels();
-  const ModelWeights& w = model->weights();
-  std::vector<const Matrix*> matrices{&w.output};
-  for (const LayerWeights& l : w.layers) {
-    for (const Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) matrices.push_back(m);
+  for (const char* name : {"tiny-qwen3-q4_k_m.gguf", "tiny-qwen3-q8_0.gguf"}) {
+    auto model = Model::load(test::model_path(name));
+    const kernels::KernelTable& table = kernels::active_kernels();
+    const ModelWeights& w = model->weights();
+    std::vector<const Matrix*> matrices{&w.output};
+    for (const LayerWeights& l : w.layers) {
+      for (const Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) matrices.push_back(m);
+    }
+    int packed = 0;
+    for (const Matrix* m : matrices) {
+      const auto& k = table.of(m->type);
+      const bool packable = k.packed_gemm != nullptr && m->n_out % k.pack_rows == 0 && m->n_in % 256 == 0;
+      EXPECT_EQ(m->packed != nullptr, packable) << name << " " << type_name(m->type);
+      packed += m->packed != nullptr;
+    }
+    // Q8_0: the output matrix (4101 rows) is not whole groups; every layer's matrices are.
+    if (std::string(name) == "tiny-qwen3-q8_0.gguf" && table.of(GgmlType::Q8_0).packed_gemm != nullptr) {
+      EXPECT_EQ(packed, 7 * 4);
+    }
+    EXPECT_EQ(w.token_embd.packed, nullptr);  // read by rows
   }
-  for (const Matrix* m : matrices) {
-    const auto& k = table.of(m->type);
-    const bool packable = k.packed_gemm != nullptr && m->n_out % k.pack_rows == 0;
-    EXPECT_EQ(m->packed != nullptr, packable) << type_name(m->type);
-  }
-  EXPECT_EQ(w.token_embd.packed, nullptr);  // read by rows
 }
 
 TEST(Packed, LocoPackNamesTheTypesThatArePacked) {

@@ -19,6 +19,7 @@
 #include "loco/model.h"
 #include "loco/quantize.h"
 #include "model/arch.h"
+#include "tensor/blocks.h"
 
 namespace loco {
 namespace {
@@ -290,7 +291,7 @@ void Model::pack_weights() {
   std::erase_if(todo, [&](const Matrix* m) {
     const kernels::TypeKernels& k = table.of(m->type);
     if (!only.empty() && std::find(only.begin(), only.end(), type_name(m->type)) == only.end()) return true;
-    return k.packed_gemm == nullptr || k.pack_rows == 0 || m->n_out % k.pack_rows != 0;
+    return k.packed_gemm == nullptr || k.pack_rows == 0 || m->n_out % k.pack_rows != 0 || m->n_in % kQK_K != 0;
   });
   std::vector<uint8_t*> dst;
   for (Matrix* m : todo) {

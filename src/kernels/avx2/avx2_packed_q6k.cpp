@@ -27,7 +27,7 @@ inline __m256i scales32(const int8_t* p) {
 
 struct PackedQ6K : PackedAcc8x2 {
   using Block = PackedQ6KBlock;
-  static constexpr bool kPairs = false;
+  static constexpr PackedActs kActs = PackedActs::q8k;
   static constexpr int kTokens = avx2::kTokens;
   template <int T>
   static void blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,

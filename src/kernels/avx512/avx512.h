@@ -63,10 +63,12 @@ struct PackedAcc16 {
   float vec_dot_##name(int64_t n, const void* w, const void* act);                          \
   void gemm_##name(int64_t n, const void* w, int64_t w_stride, int64_t n_rows, const void* act, \
                    int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
-// avx512_packed_q4k.cpp and avx512_packed_q6k.cpp
+// avx512_packed_q4k.cpp, avx512_packed_q6k.cpp and avx512_packed_q8_0.cpp
 void packed_gemm_q4_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
 void packed_gemm_q6_k(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
+                      int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
+void packed_gemm_q8_0(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                       int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride);
 // avx512_packed_to_float.cpp
 void packed_to_float_q4_k(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* dst,

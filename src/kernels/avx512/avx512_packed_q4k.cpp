@@ -22,7 +22,7 @@ inline __m512i broadcast32(const uint8_t* p) { return _mm512_set1_epi32(load_as<
 
 struct PackedQ4K : PackedAcc16 {
   using Block = PackedQ4KBlock;
-  static constexpr bool kPairs = true;
+  static constexpr PackedActs kActs = PackedActs::q8k_pairs;
   static constexpr int kTokens = avx512::kTokens;
   template <int T>
   static void blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,

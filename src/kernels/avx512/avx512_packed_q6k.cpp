@@ -26,7 +26,7 @@ inline __m512i scales32(const int8_t* p) {
 
 struct PackedQ6K : PackedAcc16 {
   using Block = PackedQ6KBlock;
-  static constexpr bool kPairs = false;
+  static constexpr PackedActs kActs = PackedActs::q8k;
   static constexpr int kTokens = avx512::kTokens;
   template <int T>
   static void blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,

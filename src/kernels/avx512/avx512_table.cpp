@@ -5,6 +5,7 @@
 #include "kernels/isa_tables.h"
 #include "kernels/packed_q4k.h"
 #include "kernels/packed_q6k.h"
+#include "kernels/packed_q8_0.h"
 
 namespace loco::kernels {
 namespace {
@@ -29,6 +30,8 @@ KernelTable make_avx512_table() {
   table.of(GgmlType::F16).to_float = dequantize_f16;
   table.of(GgmlType::BF16).to_float = dequantize_bf16;
   table.of(GgmlType::Q8_0).to_float = dequantize_q8_0;
+  // AVX-512 only: the AVX2 `vpmaddubsw` would saturate on unsigned levels up to 255.
+  use_packed_q8_0(table.of(GgmlType::Q8_0), packed_gemm_q8_0, packed_q8_0_to_float);
   table.of(GgmlType::Q4_K).to_float = dequantize_q4_k;
   use_packed_q4k(table.of(GgmlType::Q4_K), packed_gemm_q4_k, packed_to_float_q4_k);
   table.of(GgmlType::Q6_K).to_float = dequantize_q6_k;

@@ -1,0 +1,103 @@
+// Packing Q8_0 rows into PackedQ8_0Block groups, and the scalar reference of their product.
+#include <cstring>
+
+#include "kernels/kernels.h"
+#include "kernels/packed_q8_0.h"
+#include "tensor/blocks.h"
+#include "tensor/fp16.h"
+
+namespace loco::kernels {
+
+void use_packed_q8_0(TypeKernels& q8_0,
+                     void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                     void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
+  q8_0.pack_rows = kPackRows;
+  q8_0.packed_bytes = packed_q8_0_bytes;
+  q8_0.pack = pack_q8_0;
+  q8_0.packed_gemm = gemm;
+  q8_0.packed_to_float = to_float;
+}
+
+int64_t packed_q8_0_bytes(int64_t n, int64_t n_rows) {
+  return (n_rows / kPackRows) * (n / kQK_K) * static_cast<int64_t>(sizeof(PackedQ8_0Block));
+}
+
+void pack_q8_0(const void* w, int64_t w_stride, int64_t n, int64_t n_rows, void* dst) {
+  const auto* src = static_cast<const uint8_t*>(w);
+  auto* out = static_cast<PackedQ8_0Block*>(dst);
+  const int64_t nb = n / kQK_K;
+  for (int64_t g = 0; g < n_rows / kPackRows; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      PackedQ8_0Block& p = out[g * nb + b];
+      for (int r = 0; r < kPackRows; ++r) {
+        const uint8_t* row = src + (g * kPackRows + r) * w_stride + b * 8 * static_cast<int64_t>(sizeof(BlockQ8_0));
+        for (int k = 0; k < 8; ++k) {
+          BlockQ8_0 blk;
+          std::memcpy(&blk, row + k * static_cast<int64_t>(sizeof(BlockQ8_0)), sizeof blk);
+          p.d[k][r] = blk.d;
+          // Four values at a time, + 128 as a flip of each byte's top bit (packing a Q8_0
+          // model moves 4 GB at load).
+          for (int quad = 0; quad < 8; ++quad) {
+            uint32_t four;
+            std::memcpy(&four, blk.qs + 4 * quad, 4);
+            four ^= 0x80808080u;
+            std::memcpy(&p.qs[8 * k + quad][4 * r], &four, 4);
+          }
+        }
+      }
+    }
+  }
+}
+
+namespace {
+
+// Value v (0..255) of a super-block of row `lane`, as the file's signed level.
+int packed_q(const PackedQ8_0Block& p, int lane, int v) { return p.qs[v / 4][4 * lane + v % 4] - 128; }
+
+}  // namespace
+
+void packed_q8_0_to_float(const void* packed, int64_t n, int64_t group, int64_t b0, int64_t b1, float* out,
+                          int64_t out_stride) {
+  const auto* blocks = static_cast<const PackedQ8_0Block*>(packed) + group * (n / kQK_K);
+  for (int lane = 0; lane < kPackRows; ++lane) {
+    float* dst = out + lane * out_stride;
+    for (int64_t b = b0; b < b1; ++b, dst += kQK) {
+      const PackedQ8_0Block& p = blocks[b / 8];
+      const int k = static_cast<int>(b % 8);
+      // dequantize_q8_0's expression, so the values are the same bits.
+      const float d = half_to_float(p.d[k][lane]);
+      for (int i = 0; i < kQK; ++i) dst[i] = d * static_cast<float>(packed_q(p, lane, 32 * k + i));
+    }
+  }
+}
+
+void packed_q8_0_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
+                          int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
+  const auto* blocks = static_cast<const PackedQ8_0Block*>(packed);
+  const auto* acts = static_cast<const uint8_t*>(act);
+  const int64_t nb = n / kQK_K;
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const int64_t g = (row0 + r) / kPackRows;
+    const int lane = static_cast<int>((row0 + r) % kPackRows);
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      const auto* a = reinterpret_cast<const BlockQ8A*>(acts + t * act_stride);
+      float acc = 0.0f;
+      for (int64_t b = 0; b < nb; ++b) {
+        const PackedQ8_0Block& p = blocks[g * nb + b];
+        for (int k = 0; k < 8; ++k) {
+          const BlockQ8A& ak = a[8 * b + k];
+          int32_t isum = 0, asum = 0;
+          for (int i = 0; i < kQK; ++i) {
+            isum += p.qs[8 * k + i / 4][4 * lane + i % 4] * ak.qs[i];
+            asum += ak.qs[i];
+          }
+          const float ds = half_to_float(p.d[k][lane]) * ak.d;
+          acc = acc + static_cast<float>(isum - 128 * asum) * ds;
+        }
+      }
+      y[t * y_stride + r] = acc;
+    }
+  }
+}
+
+}  // namespace loco::kernels
