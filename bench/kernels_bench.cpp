@@ -2,6 +2,9 @@
 //
 //   decode/<isa>/<type>/<n_in>      one token through a weight matrix bigger than the L3
 //                                   cache (the memory-bound case of generation)
+//   decode/<isa>/<type>-packed/<n_in>[/5]
+//                                   the same through the packed weights, one token or five
+//                                   (the voting batch: memory and arithmetic both count)
 //   gemm/<isa>/<type>/<n_in>x<n_out>/<tokens>
 //                                   a matrix times `tokens` activation rows, in calls of
 //                                   64 rows as ops::matmul makes them
@@ -308,10 +311,14 @@ const bool registered = [] {
     for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::Q8_0}) {
       if (isa.table->of(type).packed_gemm == nullptr) continue;
       const std::string type_name = name_of(type);
-      benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/" + type_name + "-packed/2560").c_str(),
-                                   run_packed_gemm, isa.table, type, int64_t{2560}, int64_t{0}, int64_t{1})
-          ->Unit(benchmark::kMillisecond)
-          ->Iterations(10);
+      // One token, and five (the voting batch), through 64 MB of packed weights.
+      for (int64_t tokens : {1, 5}) {
+        benchmark::RegisterBenchmark(("decode/" + std::string(isa.name) + "/" + type_name + "-packed/2560" +
+                                      (tokens > 1 ? "/" + std::to_string(tokens) : std::string())).c_str(),
+                                     run_packed_gemm, isa.table, type, int64_t{2560}, int64_t{0}, tokens)
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(10);
+      }
       for (auto [n_in, n_out] : {std::pair<int64_t, int64_t>{2560, 9728}, {9728, 2560}}) {
         for (int64_t tokens : {1, 5, 16, 64, 512}) {
           benchmark::RegisterBenchmark(("packed/" + std::string(isa.name) + "/" + type_name + "/" +
