@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds loco-nano, the built-in demonstration family, from nothing: generates the data,
 # trains the tokenizer, the base model, the math/code/analysis adapters and the routers,
-# writes the registry with every file's sha256. Deterministic for a given seed and thread
-# count. docs/nano.md explains each step.
+# writes the registry with every file's sha256. Deterministic for a given seed, thread
+# count and kernel table (`--backward f32` keeps `auto` from choosing by CPU, though the
+# F16 family has no quantized matrix for int8 products to apply to). docs/nano.md explains each step.
 #   scripts/train-nano.sh [--scale full|mini] [--out DIR] [--threads N]
 # full: the shipped family (models/nano), about an hour on 2 cores.
 # mini: the same pipeline on a few hundred items and a very small model, about a minute
@@ -47,8 +48,9 @@ log "data ($scale)"
 data general --seed 1 --count "$n_general" -o "$work/general.jsonl"
 data math --seed 1 --count "$n_math" -o "$work/math.jsonl"
 # The math adapter learns column arithmetic (each digit a one-digit fact and a carry or
-# borrow); the base mix and the tokenizer see the plain equations.
-data math --seed 1 --count "$n_math" --worked columns -o "$work/math-columns.jsonl"
+# borrow) on stories composed from interchangeable clauses (three in four; the rest from
+# the fixed templates); the base mix and the tokenizer see the templates' plain equations.
+data math --seed 1 --count "$n_math" --worked columns --wording composed -o "$work/math-columns.jsonl"
 data code --seed 1 --count "$n_code" -o "$work/code.jsonl"
 data analysis --seed 1 --count "$n_analysis" -o "$work/analysis.jsonl"
 data router --seed 2 --count "$n_router" -o "$work/router-queries.jsonl"
@@ -70,7 +72,7 @@ log "tokenizer: $vocab tokens"
 log "base model ($shape, $base_epochs epochs)"
 "$loco" train model --config "$shape" --vocab "$work/vocab.gguf" --data "$work/base-mix.jsonl" \
   --out "$out/loco-nano" --type f16 --epochs "$base_epochs" --lr "$base_lr" --min-lr 1e-4 --warmup "$warmup" \
-  --batch-tokens "$batch" --weight-decay 0.1 --seed 1 --threads "$threads"
+  --batch-tokens "$batch" --weight-decay 0.1 --seed 1 --threads "$threads" --backward f32
 
 for domain in math code analysis; do
   log "adapter: $domain"
@@ -78,7 +80,7 @@ for domain in math code analysis; do
   [ "$domain" = math ] && data_file="$work/math-columns.jsonl"
   "$loco" train lora -m "$out/loco-nano.gguf" --data "$data_file" --out "$out/$domain" --no-peft \
     --rank "$rank" --targets all --epochs "$adapter_epochs" --lr "$adapter_lr" --min-lr 1e-4 --warmup "$warmup" \
-    --batch-tokens "$batch" --dropout 0.05 --seed 1 --threads "$threads"
+    --batch-tokens "$batch" --dropout 0.05 --seed 1 --threads "$threads" --backward f32
 done
 
 log "routers"

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -104,6 +105,88 @@ TEST(MathProblems, HeldOutTemplatesAndNamesNeverTrain) {
     }
   }
   EXPECT_EQ(seen.size(), eval.size());
+}
+
+TEST(MathProblems, ComposedWordingIsRightArithmeticWithinAHundred) {
+  const auto problems = math_problems(5, 4000, Split::Train, MathWording::Composed);
+  ASSERT_EQ(problems.size(), 4000u);
+  int composed = 0;
+  for (const MathProblem& p : problems) {
+    composed += p.template_name == "composed";
+    EXPECT_EQ(p.question.find('{'), std::string::npos) << p.question;  // every slot filled
+    std::istringstream lines(p.solution);
+    int steps = 0;
+    int64_t result = -1;
+    for (std::string line; std::getline(lines, line);) {
+      int64_t x = 0, y = 0, r = 0;
+      char op = 0;
+      if (!parse_step(line, x, op, y, r)) continue;
+      EXPECT_EQ(apply(x, op, y), r) << p.question << "\n" << p.solution;
+      EXPECT_GE(r, 0) << p.question;
+      result = r;
+      ++steps;
+    }
+    EXPECT_EQ(steps, p.steps) << p.solution;
+    EXPECT_EQ(result, p.answer) << p.solution;
+    for (int64_t v : numbers_in(p.question)) EXPECT_LE(v, 108) << p.question;
+  }
+  // Three in four composed, the rest from the fixed templates.
+  EXPECT_GT(composed, 2800);
+  EXPECT_LT(composed, 3200);
+  // The evaluation split does not depend on the wording.
+  const auto a = math_problems(3, 50, Split::Eval, MathWording::Composed), b = math_problems(3, 50, Split::Eval);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].question, b[i].question);
+}
+
+TEST(MathProblems, ComposedStoriesAvoidTheEvaluationFrames) {
+  // The telling fragments of each evaluation template's sentences: none may appear in
+  // training, whatever the wording, or the held-out score would not measure new wording.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> frames = {
+      {"eval_lost_remaining", {"after losing", "still keep"}},
+      {"eval_collected_sum", {"and another", "what is the total number of"}},
+      {"eval_children_bring", {"children each bring", "to school"}},
+      {"eval_split_bags", {"splits", "equal piles", "in one pile"}},
+      {"eval_fewer_than", {"fewer", " owns "}},
+      {"eval_bus_trip", {"bus ride", "walk from the stop", "whole trip"}},
+      {"eval_price_of_several", {" wants ", "cost of all of them"}},
+      {"eval_bought_then_ate", {"for a pie", "were not used"}},
+      {"eval_rows_plus", {"rows of", "by the gate"}},
+      {"eval_change_after", {"costing", "receive"}},
+  };
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  // Each evaluation template shows its fragments (so the list describes them all)...
+  std::set<std::string> described;
+  for (const MathProblem& p : math_problems(2, 1000, Split::Eval)) {
+    for (const auto& [name, fragments] : frames) {
+      if (p.template_name != name) continue;
+      for (const std::string& f : fragments) {
+        EXPECT_NE(lower(p.question).find(f), std::string::npos) << name << " lacks '" << f << "': " << p.question;
+      }
+      described.insert(name);
+    }
+  }
+  EXPECT_EQ(described.size(), math_template_names(Split::Eval).size());
+  // ...and no training item, composed or templated, does.
+  std::set<std::string> shapes;
+  for (MathWording wording : {MathWording::Templates, MathWording::Composed}) {
+    for (const MathProblem& p : math_problems(9, 20000, Split::Train, wording)) {
+      const std::string q = lower(p.question);
+      for (const auto& [name, fragments] : frames) {
+        for (const std::string& f : fragments) EXPECT_EQ(q.find(f), std::string::npos) << name << ": " << p.question;
+      }
+      std::string shape;  // the question with its numbers blanked
+      for (char c : q) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) shape += c;
+        else if (shape.empty() || shape.back() != '#') shape += '#';
+      }
+      if (wording == MathWording::Composed) shapes.insert(shape);
+    }
+  }
+  // Many wordings, not a few templates: distinct questions once the numbers are blanked.
+  EXPECT_GT(shapes.size(), 10000u);
 }
 
 TEST(ColumnArithmetic, HandWorkedCases) {

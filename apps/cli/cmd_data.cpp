@@ -27,6 +27,7 @@ struct DataOptions {
   std::string format;  // default: the split's
   std::string wordnet = "/usr/share/wordnet";
   std::string worked = "plain";  // math: plain equations, or columns (digit by digit)
+  std::string wording = "templates";  // math training: the fixed templates, or composed stories
   std::string out = "-";
 };
 
@@ -34,7 +35,8 @@ std::string code_block(const std::string& code) { return "```python\n" + code + 
 
 std::vector<json> math_lines(const DataOptions& o, Split split, bool train) {
   std::vector<json> lines;
-  for (const auto& m : datagen::math_problems(o.seed, o.count, split)) {
+  const auto wording = o.wording == "composed" ? datagen::MathWording::Composed : datagen::MathWording::Templates;
+  for (const auto& m : datagen::math_problems(o.seed, o.count, split, wording)) {
     const std::string& solution = o.worked == "columns" ? m.column_solution : m.solution;
     if (train) {
       lines.push_back({{"question", m.question}, {"answer", solution}});
@@ -145,6 +147,10 @@ Command register_data(CLI::App& root) {
   app->add_option("--wordnet", o->wordnet, "Directory of WordNet's data.* files (general, router)")->capture_default_str();
   app->add_option("--worked", o->worked, "math: plain (one equation a step) or columns (digit by digit)")
       ->capture_default_str()->check(CLI::IsMember({"plain", "columns"}));
+  app->add_option("--wording", o->wording,
+                  "math training items: templates (the fixed ones) or composed (3 in 4 built from interchangeable "
+                  "clauses); eval items are the same either way")
+      ->capture_default_str()->check(CLI::IsMember({"templates", "composed"}));
   app->add_option("-o,--out", o->out, "Output JSONL (- for stdout)")->capture_default_str();
   return {app, [o] { return run_data(*o); }};
 }

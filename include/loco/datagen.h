@@ -30,8 +30,15 @@ struct MathProblem {
 // and products by a one-digit number get columns; table facts and divisions stay one line.
 std::string column_working(int64_t x, char op, int64_t y);
 
+// How training problems are worded: the fixed training templates only, or three in four
+// composed from interchangeable clauses (starts, gains and losses, questions, in either
+// tense and several sentence shapes; template_name "composed") and one in four from the
+// templates. The evaluation split is the same either way.
+enum class MathWording { Templates, Composed };
+
 // `count` problems from the split's templates, each template in turn drawn at random.
-std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split);
+std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split,
+                                       MathWording wording = MathWording::Templates);
 std::vector<std::string> math_template_names(Split split);
 
 struct CodeTask {

@@ -8,42 +8,15 @@
 #include <functional>
 #include <stdexcept>
 
-#include "datagen/picker.h"
-#include "datagen/word_lists.h"
+#include "datagen/math_story.h"
 #include "loco/datagen.h"
 #include "loco/error.h"
 
 namespace loco::datagen {
 namespace {
 
-struct Made {
-  std::string question;
-  std::vector<std::string> steps;  // "12 - 5 = 7"
-  int64_t answer = 0;
-};
-
-struct Story {
-  Picker& p;
-  Split split;
-  std::string a, b;  // two different people
-  Thing obj, box, item;
-
-  Story(Picker& picker, Split s) : p(picker), split(s) {
-    std::tie(a, b) = p.pick_two(person_names(s));
-    obj = p.pick(countable_things());
-    box = p.pick(containers());
-    item = p.pick(priced_items());
-  }
-  int64_t n(int64_t lo, int64_t hi) { return p.uniform(lo, hi); }
-  std::string f(const std::string& text, std::vector<std::pair<std::string, std::string>> extra = {}) {
-    extra.insert(extra.end(), {{"A", a}, {"B", b}, {"obj", obj.many}, {"obj1", obj.one}, {"box", box.one},
-                               {"boxes", box.many}, {"item", item.one}, {"items", item.many}});
-    return fill(text, extra);
-  }
-};
-
-std::string s(int64_t v) { return std::to_string(v); }
-std::string eq(int64_t x, const char* op, int64_t y, int64_t r) { return fmt::format("{} {} {} = {}", x, op, y, r); }
+std::string s(int64_t v) { return num(v); }
+std::string eq(int64_t x, const char* op, int64_t y, int64_t r) { return equation(x, op, y, r); }
 
 struct Template {
   const char* name;
@@ -260,7 +233,7 @@ std::vector<std::string> math_template_names(Split split) {
   return names;
 }
 
-std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split) {
+std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split, MathWording wording) {
   if (count < 0) throw Error("the number of problems must not be negative");
   std::vector<const Template*> pool;
   for (const Template& t : templates())
@@ -269,13 +242,14 @@ std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split
   std::vector<MathProblem> out;
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
+    const bool composed = wording == MathWording::Composed && split == Split::Train && p.uniform(0, 3) != 0;
     const Template& t = *p.pick(pool);
     Story story(p, split);
-    Made m = t.make(story);
+    Made m = composed ? composed_story(story) : t.make(story);
     MathProblem prob;
     prob.id = fmt::format("nano-math-{}-{}", split == Split::Train ? "train" : "eval", i);
-    prob.template_name = t.name;
-    prob.steps = t.steps;
+    prob.template_name = composed ? "composed" : t.name;
+    prob.steps = composed ? static_cast<int>(m.steps.size()) : t.steps;
     prob.question = std::move(m.question);
     for (const std::string& step : m.steps) {
       prob.solution += step + "\n";

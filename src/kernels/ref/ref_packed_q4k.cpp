@@ -104,7 +104,10 @@ void packed_q4k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_
     const float ms = half_to_float(p.dmin[lane]) * da;
     return static_cast<float>(isum) * ds - static_cast<float>(imin) * ms;
   };
-  packed_rows_ref<PackedQ4KBlock>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride, block_value);
+  packed_rows_ref<PackedQ4KBlock, BlockQ8K>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride,
+                                  [&](float acc, const PackedQ4KBlock& p, int lane, const BlockQ8K* a) {
+                                    return acc + block_value(p, lane, *a);
+                                  });
 }
 
 }  // namespace loco::kernels

@@ -114,7 +114,10 @@ void packed_q6k_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_
     const float ds = half_to_float(p.d[lane]) * a.d;
     return static_cast<float>(isum - 32 * ioff) * ds;
   };
-  packed_rows_ref<PackedQ6KBlock>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride, block_value);
+  packed_rows_ref<PackedQ6KBlock, BlockQ8K>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride,
+                                  [&](float acc, const PackedQ6KBlock& p, int lane, const BlockQ8K* a) {
+                                    return acc + block_value(p, lane, *a);
+                                  });
 }
 
 }  // namespace loco::kernels

@@ -3,6 +3,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/packed_q8_0.h"
+#include "kernels/ref/ref_packed_rows.h"
 #include "tensor/blocks.h"
 #include "tensor/fp16.h"
 
@@ -73,31 +74,20 @@ void packed_q8_0_to_float(const void* packed, int64_t n, int64_t group, int64_t 
 
 void packed_q8_0_gemm_ref(int64_t n, const void* packed, int64_t row0, int64_t n_rows, const void* act,
                           int64_t act_stride, int64_t n_tokens, float* y, int64_t y_stride) {
-  const auto* blocks = static_cast<const PackedQ8_0Block*>(packed);
-  const auto* acts = static_cast<const uint8_t*>(act);
-  const int64_t nb = n / kQK_K;
-  for (int64_t r = 0; r < n_rows; ++r) {
-    const int64_t g = (row0 + r) / kPackRows;
-    const int lane = static_cast<int>((row0 + r) % kPackRows);
-    for (int64_t t = 0; t < n_tokens; ++t) {
-      const auto* a = reinterpret_cast<const BlockQ8A*>(acts + t * act_stride);
-      float acc = 0.0f;
-      for (int64_t b = 0; b < nb; ++b) {
-        const PackedQ8_0Block& p = blocks[g * nb + b];
-        for (int k = 0; k < 8; ++k) {
-          const BlockQ8A& ak = a[8 * b + k];
-          int32_t isum = 0, asum = 0;
-          for (int i = 0; i < kQK; ++i) {
-            isum += p.qs[8 * k + i / 4][4 * lane + i % 4] * ak.qs[i];
-            asum += ak.qs[i];
-          }
-          const float ds = half_to_float(p.d[k][lane]) * ak.d;
-          acc = acc + static_cast<float>(isum - 128 * asum) * ds;
-        }
+  const auto add_block = [](float acc, const PackedQ8_0Block& p, int lane, const BlockQ8A* a) {
+    for (int k = 0; k < 8; ++k) {
+      int32_t isum = 0, asum = 0;
+      for (int i = 0; i < kQK; ++i) {
+        isum += p.qs[8 * k + i / 4][4 * lane + i % 4] * a[k].qs[i];
+        asum += a[k].qs[i];
       }
-      y[t * y_stride + r] = acc;
+      const float ds = half_to_float(p.d[k][lane]) * a[k].d;
+      acc = acc + static_cast<float>(isum - 128 * asum) * ds;
     }
-  }
+    return acc;
+  };
+  packed_rows_ref<PackedQ8_0Block, BlockQ8A>(n, packed, row0, n_rows, act, act_stride, n_tokens, y, y_stride,
+                                             add_block);
 }
 
 }  // namespace loco::kernels
