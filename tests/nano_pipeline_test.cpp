@@ -92,6 +92,18 @@ TEST(NanoPipeline, MiniatureRebuildsDeterministicallyAndAnswersAsTheDefault) {
   EXPECT_NE(j["model"]["note"].get<std::string>().find("tiny demonstration model"), std::string::npos);
   EXPECT_EQ(j["model"]["path"], a + "/loco-nano.gguf");
   EXPECT_TRUE(j.contains("confidence")) << q.out;
+  // RE2 is off for loco-nano unless asked for (it costs every nano adapter accuracy): the
+  // default prompt is the --no-reread one, shorter than the --reread one.
+  auto prompt_tokens = [&](const char* flag) {
+    std::vector<std::string> args = {"query", "--json", "-n", "1", "How many marbles are left?"};
+    if (*flag != '\0') args.insert(args.begin() + 1, flag);
+    const test::CliResult r = test::run_loco(args, env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? json::parse(r.out)["prompt_tokens"].get<int>() : -1;
+  };
+  const int plain = prompt_tokens("");
+  EXPECT_EQ(plain, prompt_tokens("--no-reread"));
+  EXPECT_GT(prompt_tokens("--reread"), plain);
 
   const test::CliResult text = test::run_loco({"query", "-n", "4", "Define \"dog\"."}, env);
   ASSERT_EQ(text.exit_code, 0) << text.err;

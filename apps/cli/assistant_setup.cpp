@@ -95,7 +95,8 @@ void add_assistant_flags(CLI::App& app, AssistantFlags& f) {
       ->check(CLI::Range(1, 64));
   app.add_option("--vote-temperature", f.vote_temperature, "Temperature of the votes (default 0.7)")
       ->check(CLI::Range(0.0, 5.0));
-  app.add_flag("--no-reread", f.no_reread, "Do not repeat the question (RE2 is on by default)");
+  app.add_flag("--no-reread", f.no_reread, "Do not repeat the question (RE2 is on by default, except for loco-nano)");
+  app.add_flag("--reread", f.reread, "Repeat the question (RE2) even for loco-nano")->excludes("--no-reread");
   app.add_flag("--no-early-stop", f.no_early_stop, "Sample every vote even when the result cannot change");
   app.add_option("--context", f.context_files,
                  "Structured context: a rubric, specification, template or excerpt file, or a directory of them "
@@ -197,6 +198,7 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
   if (f.votes) flags.votes = *f.votes;
   if (f.vote_temperature) flags.vote_temperature = *f.vote_temperature;
   if (f.no_reread) flags.reread = false;
+  if (f.reread) flags.reread = true;
   if (f.threads) flags.threads = *f.threads;
   if (f.ctx) flags.ctx = *f.ctx;
   if (!f.router.empty()) flags.router = parse_router_kind(f.router);
@@ -213,6 +215,9 @@ AssistantSetup make_assistant(const AssistantFlags& f) {
                   " (the built-in loco-nano is not there either: run scripts/train-nano.sh)");
     }
     s.model = builtin->model;
+    // RE2 costs loco-nano accuracy on every adapter (docs/nano-results.md): its family never
+    // saw a re-read prompt. Off unless the flags or the config ask for it.
+    if (!flags.reread && !config.reread) s.reread = false;
   }
 
   auto model = Model::load(s.model);

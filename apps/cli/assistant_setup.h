@@ -32,6 +32,7 @@ struct AssistantFlags {
   std::optional<int> votes;
   std::optional<float> vote_temperature;
   bool no_reread = false;
+  bool reread = false;  // --reread: RE2 on even for loco-nano, where it is off by default
   bool no_early_stop = false;
   std::vector<std::string> context_files;  // files or directories (--context, repeatable)
   std::string tests_file;   // Python tests for a code answer
