@@ -45,6 +45,14 @@ void packed_q4k_to_float(const void* packed, int64_t n, int64_t group, int64_t b
                          int64_t dst_stride);
 
 struct TypeKernels;
+// Gives a table's type a packed layout of kPackRows-row groups: its size, its packing, its
+// product and its dequantization (use_packed_q4k, use_packed_q6k and use_packed_q8_0 name
+// their layout's first two).
+void use_packed(TypeKernels& k, int64_t (*bytes)(int64_t, int64_t),
+                void (*pack)(const void*, int64_t, int64_t, int64_t, void*),
+                void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t));
+
 // Gives a table's Q4_K the packed layout, with `gemm` as its packed product and `to_float`
 // as its dequantization (packed_q4k_to_float's bits).
 void use_packed_q4k(TypeKernels& q4k,

@@ -13,11 +13,18 @@ namespace loco::kernels {
 void use_packed_q4k(TypeKernels& q4k,
                     void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
                     void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
-  q4k.pack_rows = kPackRows;
-  q4k.packed_bytes = packed_q4k_bytes;
-  q4k.pack = pack_q4k;
-  q4k.packed_gemm = gemm;
-  q4k.packed_to_float = to_float;
+  use_packed(q4k, packed_q4k_bytes, pack_q4k, gemm, to_float);
+}
+
+void use_packed(TypeKernels& k, int64_t (*bytes)(int64_t, int64_t),
+                void (*pack)(const void*, int64_t, int64_t, int64_t, void*),
+                void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
+                void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
+  k.pack_rows = kPackRows;
+  k.packed_bytes = bytes;
+  k.pack = pack;
+  k.packed_gemm = gemm;
+  k.packed_to_float = to_float;
 }
 
 int64_t packed_q4k_bytes(int64_t n, int64_t n_rows) {

@@ -12,11 +12,7 @@ namespace loco::kernels {
 void use_packed_q6k(TypeKernels& q6k,
                     void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
                     void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
-  q6k.pack_rows = kPackRows;
-  q6k.packed_bytes = packed_q6k_bytes;
-  q6k.pack = pack_q6k;
-  q6k.packed_gemm = gemm;
-  q6k.packed_to_float = to_float;
+  use_packed(q6k, packed_q6k_bytes, pack_q6k, gemm, to_float);
 }
 
 int64_t packed_q6k_bytes(int64_t n, int64_t n_rows) {

@@ -12,11 +12,7 @@ namespace loco::kernels {
 void use_packed_q8_0(TypeKernels& q8_0,
                      void (*gemm)(int64_t, const void*, int64_t, int64_t, const void*, int64_t, int64_t, float*, int64_t),
                      void (*to_float)(const void*, int64_t, int64_t, int64_t, int64_t, float*, int64_t)) {
-  q8_0.pack_rows = kPackRows;
-  q8_0.packed_bytes = packed_q8_0_bytes;
-  q8_0.pack = pack_q8_0;
-  q8_0.packed_gemm = gemm;
-  q8_0.packed_to_float = to_float;
+  use_packed(q8_0, packed_q8_0_bytes, pack_q8_0, gemm, to_float);
 }
 
 int64_t packed_q8_0_bytes(int64_t n, int64_t n_rows) {
