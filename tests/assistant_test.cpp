@@ -400,6 +400,9 @@ TEST(Confidence, DoesNotDependOnEarlyStopping) {
   full.votes_requested = 5;
   EXPECT_EQ(judge_confidence(stopped, note), ConfidenceLevel::Medium);
   EXPECT_NE(note.find("stopped after 3 of 5 planned"), std::string::npos) << note;
+  // Counted against the plan, never "only 3/3", which reads as unanimity.
+  EXPECT_EQ(note.find("3/3"), std::string::npos) << note;
+  EXPECT_EQ(note.rfind("3 of 5 planned attempts agree on 42", 0), 0u) << note;
   EXPECT_EQ(judge_confidence(full, note), ConfidenceLevel::Medium);
   EXPECT_EQ(note.find("stopped"), std::string::npos) << note;
   // 4 agreeing of 5 planned is High either way.

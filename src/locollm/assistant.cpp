@@ -589,16 +589,20 @@ ConfidenceLevel judge_confidence(const QueryResult& r, std::string& note) {
             ? fmt::format(" (sampling stopped after {} of {} planned attempts: the rest could not change the answer)",
                           r.votes_sampled, planned)
             : std::string();
+    // Counted against the plan when sampling stopped early ("3 of 5 planned"), where "3/3"
+    // would read as unanimity and contradict the level.
+    const bool stopped = planned > r.votes_sampled;
+    const std::string agreed = stopped ? fmt::format("{} of {} planned", std::lround(agreeing), planned) : r.agreement;
     if (ratio >= 0.8) {
-      note = fmt::format("{} of the attempts agree{}{}", r.agreement, what, drawn);
+      note = fmt::format("{} attempts agree{}{}", stopped ? agreed : agreed + " of the", what, drawn);
       return ConfidenceLevel::High;
     }
     if (ratio >= 0.5) {
-      note = fmt::format("only {} of the attempts agree{}{}; worth checking", r.agreement, what, drawn);
+      note = fmt::format("{} attempts agree{}{}; worth checking", stopped ? agreed : "only " + agreed + " of the",
+                         what, drawn);
       return ConfidenceLevel::Medium;
     }
-    note = fmt::format("the attempts disagree (only {} agree{}){}; check this answer yourself", r.agreement, what,
-                       drawn);
+    note = fmt::format("the attempts disagree (only {} agree{}){}; check this answer yourself", agreed, what, drawn);
     return ConfidenceLevel::Low;
   }
   if (!r.token_probabilities) {
