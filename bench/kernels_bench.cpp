@@ -225,6 +225,42 @@ void run_row_op(benchmark::State& state, const KernelTable* table, std::string o
                                                  benchmark::Counter::OneK::kIs1024);
 }
 
+// One grouped-query attention head over `ctx` cached float16 keys and values (head size
+// 128, 4 query heads per cached head, as Qwen3-4B): scores and the weighted sum of values,
+// either row by row (dot_f16 / axpy_f16 per row and head) or by the grouped kernels.
+// MAC/s counts the 2 · group · ctx · 128 multiply-adds.
+void run_attention(benchmark::State& state, const KernelTable* table, bool grouped, int64_t ctx) {
+  const auto& r = table->rows;
+  constexpr int64_t kDim = 128, kGroupHeads = 4;
+  std::vector<uint16_t> k(static_cast<size_t>(ctx * kDim)), v(k.size());
+  for (auto& h : k) h = loco::float_to_half(static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f);
+  for (auto& h : v) h = loco::float_to_half(static_cast<float>(static_cast<int64_t>(next_random() % 2001) - 1000) * 1e-3f);
+  std::vector<float> q(static_cast<size_t>(kGroupHeads * kDim), 0.01f), scores(static_cast<size_t>(kGroupHeads * ctx));
+  std::vector<float> out(static_cast<size_t>(kGroupHeads * kDim));
+  for (auto _ : state) {
+    std::fill(out.begin(), out.end(), 0.0f);
+    if (grouped) {
+      r.dot_f16_rows(kDim, k.data(), kDim, ctx, q.data(), kGroupHeads, 0.1f, scores.data(), ctx);
+      r.axpy_f16_rows(kDim, v.data(), kDim, ctx, scores.data(), ctx, kGroupHeads, out.data());
+    } else {
+      for (int64_t j = 0; j < ctx; ++j) {
+        for (int64_t g = 0; g < kGroupHeads; ++g) {
+          scores[static_cast<size_t>(g * ctx + j)] = r.dot_f16(kDim, k.data() + j * kDim, q.data() + g * kDim) * 0.1f;
+        }
+      }
+      for (int64_t j = 0; j < ctx; ++j) {
+        for (int64_t g = 0; g < kGroupHeads; ++g) {
+          r.axpy_f16(kDim, scores[static_cast<size_t>(g * ctx + j)], v.data() + j * kDim, out.data() + g * kDim);
+        }
+      }
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(2 * kGroupHeads * ctx * kDim),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // C (m × n, ldc 2560) += A (m × k, lda 9728: dy) · B (k × n): MAC/s counts m·n·k.
 void run_gemm_acc(benchmark::State& state, const KernelTable* table, int64_t m, int64_t n, int64_t k) {
   const int64_t lda = 9728, ldc = 2560;
@@ -333,6 +369,11 @@ const bool registered = [] {
                          {"rope", 4096}, {"dot_f16", 128}, {"axpy_f16", 128}}) {
       benchmark::RegisterBenchmark(("rows/" + std::string(isa.name) + "/" + op + "/" + std::to_string(n)).c_str(),
                                    run_row_op, isa.table, std::string(op), n);
+    }
+    for (bool grouped : {false, true}) {
+      benchmark::RegisterBenchmark(("attention/" + std::string(isa.name) + (grouped ? "/grouped" : "/by_row") + "/160")
+                                       .c_str(),
+                                   run_attention, isa.table, grouped, int64_t{160});
     }
     benchmark::RegisterBenchmark(("gemm_acc/" + std::string(isa.name) + "/512x512x256").c_str(), run_gemm_acc,
                                  isa.table, int64_t{ref ? 64 : 512}, int64_t{512}, int64_t{256})

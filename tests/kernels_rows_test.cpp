@@ -56,7 +56,7 @@ bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit
 TEST_P(SimdRows, EveryKernelIsSet) {
   const RowKernels& r = simd();
   EXPECT_TRUE(r.rms_norm && r.add && r.silu_mul && r.softmax && r.exp && r.rope && r.axpy_f32 && r.axpy_f16 &&
-              r.dot_f32 && r.dot_f16 && r.gemm_acc_f32);
+              r.dot_f32 && r.dot_f16 && r.dot_f16_rows && r.axpy_f16_rows && r.gemm_acc_f32);
 }
 
 // The training products: the same fused multiply-add chains as the reference, so the
@@ -249,6 +249,40 @@ TEST_P(SimdRows, DotMatchesReference) {
     const double bound = 1e-6 * scale;
     EXPECT_NEAR(simd().dot_f32(n, x.data(), y.data()), ref().dot_f32(n, x.data(), y.data()), bound) << "n " << n;
     EXPECT_NEAR(simd().dot_f16(n, xh.data(), y.data()), ref().dot_f16(n, xh.data(), y.data()), bound) << "n " << n;
+  }
+}
+
+// Attention's grouped kernels: for every query head of the group and every cached row,
+// the bits of the same table's single-row kernel called row by row (the grouped form only
+// shares each row's conversion), at head sizes around the vector widths, groups across
+// the four heads held in registers, and row strides wider than the rows.
+TEST_P(SimdRows, GroupedAttentionKernelsGiveTheSingleRowBits) {
+  std::mt19937 rng(12);
+  for (const auto& [n, rows, group] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+           {128, 32, 4}, {128, 7, 1}, {64, 32, 8}, {80, 5, 5}, {96, 1, 3}, {17, 9, 2}, {7, 3, 6}, {256, 12, 7}}) {
+    const int64_t stride = n + 5, ld = rows + 3;
+    const auto xh = halves(normal(rng, rows * stride, 1.0f));
+    const auto q = normal(rng, group * n, 1.0f);
+    const auto a = normal(rng, group * ld, 0.3f);
+    const auto y0 = normal(rng, group * n, 1.0f);
+    for (const RowKernels* k : {&simd(), &ref()}) {
+      std::vector<float> got(static_cast<size_t>(group * ld), -1.0f), want = got;
+      k->dot_f16_rows(n, xh.data(), stride, rows, q.data(), group, 0.125f, got.data(), ld);
+      auto got_y = y0, want_y = y0;
+      k->axpy_f16_rows(n, xh.data(), stride, rows, a.data(), ld, group, got_y.data());
+      for (int64_t g = 0; g < group; ++g) {
+        for (int64_t j = 0; j < rows; ++j) {
+          want[g * ld + j] = k->dot_f16(n, xh.data() + j * stride, q.data() + g * n) * 0.125f;
+          k->axpy_f16(n, a[g * ld + j], xh.data() + j * stride, want_y.data() + g * n);
+        }
+      }
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_TRUE(same_bits(got[i], want[i])) << "scores n " << n << " group " << group << " at " << i;
+      }
+      for (size_t i = 0; i < got_y.size(); ++i) {
+        EXPECT_TRUE(same_bits(got_y[i], want_y[i])) << "values n " << n << " group " << group << " at " << i;
+      }
+    }
   }
 }
 

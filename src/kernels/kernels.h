@@ -100,6 +100,15 @@ struct RowKernels {
   // Σ x[i]·y[i], with x in float32 or float16 (attention keys).
   float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
   float (*dot_f16)(int64_t n, const uint16_t* x, const float* y) = nullptr;
+  // The same for the group of query heads that share a cached key/value head, `rows` cached
+  // float16 rows x[j·x_stride ..] of n values at once, so each row is converted once:
+  //   out[g·ld + j] = dot_f16(n, row j, q + g·n) · scale
+  //   y[g·n + i] += a[g·ld + j] · x[j·x_stride + i] for j = 0, 1, ... in order
+  // Each result has the bits of the single-row kernel of the same table, called row by row.
+  void (*dot_f16_rows)(int64_t n, const uint16_t* x, int64_t x_stride, int64_t rows, const float* q,
+                       int64_t group, float scale, float* out, int64_t ld) = nullptr;
+  void (*axpy_f16_rows)(int64_t n, const uint16_t* x, int64_t x_stride, int64_t rows, const float* a,
+                        int64_t ld, int64_t group, float* y) = nullptr;
   // C[i][j] += Σ_p A[i][p]·B[p][j] for i < m, j < n, p < k (row-major, leading
   // dimensions lda, ldb, ldc): the products of training's backward pass. Each C element's
   // k terms are summed in order by one fused multiply-add chain from zero, which is then

@@ -46,18 +46,15 @@ void attend_group(const KvCache& kv, int32_t layer, int32_t seq, int32_t kv_head
   for (int32_t b0 = 0; b0 < n_pos; b0 += block) {
     const uint8_t* keys = kv.key_block(layer, seq, b0 / block, kv_head);
     const int32_t n = std::min(block, n_pos - b0);
+    if (type == KvType::F16) {
+      rows.dot_f16_rows(head_dim, as_half(keys), row_bytes / 2, n, q, group, scale, scores + b0, n_pos);
+      continue;
+    }
     for (int32_t j = 0; j < n; ++j) {
-      const uint8_t* key = keys + j * row_bytes;
+      const float* kf = floats(keys + j * row_bytes);
       float* s = scores + b0 + j;
-      if (type == KvType::F16) {
-        for (int32_t g = 0; g < group; ++g) {
-          s[static_cast<int64_t>(g) * n_pos] = rows.dot_f16(head_dim, as_half(key), q + static_cast<int64_t>(g) * head_dim) * scale;
-        }
-      } else {
-        const float* kf = floats(key);
-        for (int32_t g = 0; g < group; ++g) {
-          s[static_cast<int64_t>(g) * n_pos] = rows.dot_f32(head_dim, kf, q + static_cast<int64_t>(g) * head_dim) * scale;
-        }
+      for (int32_t g = 0; g < group; ++g) {
+        s[static_cast<int64_t>(g) * n_pos] = rows.dot_f32(head_dim, kf, q + static_cast<int64_t>(g) * head_dim) * scale;
       }
     }
   }
@@ -68,18 +65,15 @@ void attend_group(const KvCache& kv, int32_t layer, int32_t seq, int32_t kv_head
   for (int32_t b0 = 0; b0 < n_pos; b0 += block) {
     const uint8_t* values = kv.value_block(layer, seq, b0 / block, kv_head);
     const int32_t n = std::min(block, n_pos - b0);
+    if (type == KvType::F16) {
+      rows.axpy_f16_rows(head_dim, as_half(values), row_bytes / 2, n, scores + b0, n_pos, group, out);
+      continue;
+    }
     for (int32_t j = 0; j < n; ++j) {
-      const uint8_t* value = values + j * row_bytes;
+      const float* vf = floats(values + j * row_bytes);
       const float* p = scores + b0 + j;
-      if (type == KvType::F16) {
-        for (int32_t g = 0; g < group; ++g) {
-          rows.axpy_f16(head_dim, p[static_cast<int64_t>(g) * n_pos], as_half(value), out + static_cast<int64_t>(g) * head_dim);
-        }
-      } else {
-        const float* vf = floats(value);
-        for (int32_t g = 0; g < group; ++g) {
-          rows.axpy_f32(head_dim, p[static_cast<int64_t>(g) * n_pos], vf, out + static_cast<int64_t>(g) * head_dim);
-        }
+      for (int32_t g = 0; g < group; ++g) {
+        rows.axpy_f32(head_dim, p[static_cast<int64_t>(g) * n_pos], vf, out + static_cast<int64_t>(g) * head_dim);
       }
     }
   }

@@ -117,5 +117,9 @@ float dot_f32(int64_t n, const float* x, const float* y);
 void gemm_acc_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
                   int64_t ldc);
 float dot_f16(int64_t n, const uint16_t* x, const float* y);
+void dot_f16_rows(int64_t n, const uint16_t* x, int64_t x_stride, int64_t rows, const float* q, int64_t group,
+                  float scale, float* out, int64_t ld);
+void axpy_f16_rows(int64_t n, const uint16_t* x, int64_t x_stride, int64_t rows, const float* a, int64_t ld,
+                   int64_t group, float* y);
 
 }  // namespace loco::kernels::avx512

@@ -38,7 +38,7 @@ KernelTable make_ref_table() {
   table.quantize_q8a = quantize_q8a;
   table.quantize_q8k = quantize_q8k;
   table.rows = RowKernels{rms_norm, add, silu_mul, softmax, exp_values, rope, axpy_f32, axpy_f16, dot_f32, dot_f16,
-                          gemm_acc_f32};
+                          dot_f16_rows, axpy_f16_rows, gemm_acc_f32};
   return table;
 }
 

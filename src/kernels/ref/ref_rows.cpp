@@ -87,4 +87,18 @@ float dot_f16(int64_t n, const uint16_t* x, const float* y) {
   return static_cast<float>(sum);
 }
 
+void dot_f16_rows(int64_t n, const uint16_t* x, int64_t x_stride, int64_t rows, const float* q, int64_t group,
+                  float scale, float* out, int64_t ld) {
+  for (int64_t j = 0; j < rows; ++j) {
+    for (int64_t g = 0; g < group; ++g) out[g * ld + j] = dot_f16(n, x + j * x_stride, q + g * n) * scale;
+  }
+}
+
+void axpy_f16_rows(int64_t n, const uint16_t* x, int64_t x_stride, int64_t rows, const float* a, int64_t ld,
+                   int64_t group, float* y) {
+  for (int64_t j = 0; j < rows; ++j) {
+    for (int64_t g = 0; g < group; ++g) axpy_f16(n, a[g * ld + j], x + j * x_stride, y + g * n);
+  }
+}
+
 }  // namespace loco::kernels::ref
