@@ -15,13 +15,20 @@ namespace loco::kernels::avx2 {
 #include "kernels/avx2/x86_common.inc"
 
 // The accumulator of the packed products (packed_driver.h): a row group's 16 floats in
-// two halves of 8, one ymm register each.
+// two halves of 8, one ymm register each. The kernels take both halves of a super-block
+// before the next one, so the weights stream from memory in order (a sweep of each half
+// in turn left the memory idle during the second, the first's bytes already in cache).
 struct PackedAcc8x2 {
-  using Acc = __m256;
-  static constexpr int kHalves = 2;
-  static Acc zero() { return _mm256_setzero_ps(); }
-  static Acc load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, Acc v) { _mm256_storeu_ps(p, v); }
+  struct Acc {
+    __m256 half[2];
+  };
+  static constexpr int kHalves = 1;
+  static Acc zero() { return Acc{{_mm256_setzero_ps(), _mm256_setzero_ps()}}; }
+  static Acc load(const float* p) { return Acc{{_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}}; }
+  static void store(float* p, Acc v) {
+    _mm256_storeu_ps(p, v.half[0]);
+    _mm256_storeu_ps(p + 8, v.half[1]);
+  }
 };
 
 // The unsigned 6-bit levels of a 16-value sub-block of packed Q6_K (kernels/packed_q6k.h)

@@ -26,24 +26,37 @@ struct PackedQ4K : PackedAcc8x2 {
   static constexpr PackedActs kActs = PackedActs::q8k_pairs;
   static constexpr int kTokens = avx2::kTokens;
   template <int T>
-  static void blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+  static void blocks(const PackedQ4KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
                      int64_t b1, const int32_t* pairs, Acc* acc);
+  template <int T>
+  static void half_block(const PackedQ4KBlock& p, int h, const uint8_t* a_blk, int64_t act_stride,
+                         const int32_t* pairs, int64_t pair_stride, Acc* acc);
 };
 
-// Half h (rows 8h..8h+7) of one group times T tokens over super-blocks [b0, b1).
+// One group times T tokens over super-blocks [b0, b1), both halves of each in turn.
 template <int T>
-void PackedQ4K::blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+void PackedQ4K::blocks(const PackedQ4KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
                        int64_t b1, const int32_t* pairs, Acc* acc) {
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  alignas(32) int32_t scales[8][8];  // [sub-block][row]: the scale in both int16 halves
   for (int64_t b = b0; b < b1; ++b) {
     const PackedQ4KBlock& p = group[b];
     prefetch_block(reinterpret_cast<const uint8_t*>(&p) + 2 * sizeof(PackedQ4KBlock), sizeof(PackedQ4KBlock));
+    const uint8_t* a_blk = act + b * static_cast<int64_t>(sizeof(BlockQ8K));
+    for (int h = 0; h < 2; ++h) half_block<T>(p, h, a_blk, act_stride, pairs + (b - b0) * 4, (b1 - b0) * 4, acc);
+  }
+}
+
+// Half h (rows 8h..8h+7) of super-block p times T tokens into acc[t].half[h].
+// pairs[t·pair_stride + i] holds token t's sub-block sums 2i and 2i+1 of this super-block.
+template <int T>
+void PackedQ4K::half_block(const PackedQ4KBlock& p, int h, const uint8_t* a_blk, int64_t act_stride,
+                           const int32_t* pairs, int64_t pair_stride, Acc* acc) {
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  alignas(32) int32_t scales[8][8];  // [sub-block][row]: the scale in both int16 halves
+  {
     for (int j = 0; j < 8; ++j) {
       const __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p.scales[j] + 8 * h)));
       _mm256_store_si256(reinterpret_cast<__m256i*>(scales[j]), _mm256_or_si256(sc, _mm256_slli_epi32(sc, 16)));
     }
-    const uint8_t* a_blk = act + b * static_cast<int64_t>(sizeof(BlockQ8K));
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
     for (int j = 0; j < 8; ++j) {
@@ -70,7 +83,7 @@ void PackedQ4K::blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, i
     const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d + 8 * h)));
     const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.dmin + 8 * h)));
     for (int t = 0; t < T; ++t) {
-      const int32_t* pr = pairs + (t * (b1 - b0) + (b - b0)) * 4;
+      const int32_t* pr = pairs + t * pair_stride;
       __m256i imin = _mm256_madd_epi16(mins[0], _mm256_set1_epi32(pr[0]));
       imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[1], _mm256_set1_epi32(pr[1])));
       imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[2], _mm256_set1_epi32(pr[2])));
@@ -80,7 +93,7 @@ void PackedQ4K::blocks(const PackedQ4KBlock* group, int h, const uint8_t* act, i
       const __m256 ms = _mm256_mul_ps(dmin, da);
       const __m256 f = _mm256_sub_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum[t]), ds),
                                      _mm256_mul_ps(_mm256_cvtepi32_ps(imin), ms));
-      acc[t] = _mm256_add_ps(acc[t], f);
+      acc[t].half[h] = _mm256_add_ps(acc[t].half[h], f);
     }
   }
 }

@@ -30,20 +30,31 @@ struct PackedQ6K : PackedAcc8x2 {
   static constexpr PackedActs kActs = PackedActs::q8k;
   static constexpr int kTokens = avx2::kTokens;
   template <int T>
-  static void blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+  static void blocks(const PackedQ6KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
                      int64_t b1, const int32_t* pairs, Acc* acc);
+  template <int T>
+  static void half_block(const PackedQ6KBlock& p, int h, const uint8_t* a_blk, int64_t act_stride, Acc* acc);
 };
 
-// Half h (rows 8h..8h+7) of one group times T tokens over super-blocks [b0, b1).
+// One group times T tokens over super-blocks [b0, b1), both halves of each in turn.
 template <int T>
-void PackedQ6K::blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, int64_t act_stride, int64_t b0,
+void PackedQ6K::blocks(const PackedQ6KBlock* group, int, const uint8_t* act, int64_t act_stride, int64_t b0,
                        int64_t b1, const int32_t*, Acc* acc) {
-  const __m256i low16 = _mm256_set1_epi32(0xffff);
-  alignas(32) int32_t scales[16][8];       // [sub-block][row]: the scale in both int16 halves
-  alignas(32) int32_t scale_pairs[8][8];   // [i][row]: scales 2i and 2i + 1 as two int16
   for (int64_t b = b0; b < b1; ++b) {
     const PackedQ6KBlock& p = group[b];
     prefetch_block(reinterpret_cast<const uint8_t*>(&p) + 2 * sizeof(PackedQ6KBlock), sizeof(PackedQ6KBlock));
+    const uint8_t* a_blk = act + b * static_cast<int64_t>(sizeof(BlockQ8K));
+    for (int h = 0; h < 2; ++h) half_block<T>(p, h, a_blk, act_stride, acc);
+  }
+}
+
+// Half h (rows 8h..8h+7) of super-block p times T tokens into acc[t].half[h].
+template <int T>
+void PackedQ6K::half_block(const PackedQ6KBlock& p, int h, const uint8_t* a_blk, int64_t act_stride, Acc* acc) {
+  const __m256i low16 = _mm256_set1_epi32(0xffff);
+  alignas(32) int32_t scales[16][8];       // [sub-block][row]: the scale in both int16 halves
+  alignas(32) int32_t scale_pairs[8][8];   // [i][row]: scales 2i and 2i + 1 as two int16
+  {
     for (int j = 0; j < 16; ++j) {
       const __m256i sc = _mm256_and_si256(scales32(p.scales[j] + 8 * h), low16);
       _mm256_store_si256(reinterpret_cast<__m256i*>(scales[j]), _mm256_or_si256(sc, _mm256_slli_epi32(sc, 16)));
@@ -53,7 +64,6 @@ void PackedQ6K::blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, i
       const __m256i odd = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[2 * i + 1]));
       _mm256_store_si256(reinterpret_cast<__m256i*>(scale_pairs[i]), _mm256_blend_epi16(even, odd, 0xaa));
     }
-    const uint8_t* a_blk = act + b * static_cast<int64_t>(sizeof(BlockQ8K));
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
     for (int j = 0; j < 16; ++j) {
@@ -82,7 +92,7 @@ void PackedQ6K::blocks(const PackedQ6KBlock* group, int h, const uint8_t* act, i
       }
       const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(ioff, 5));
       const __m256 ds = _mm256_mul_ps(d, _mm256_set1_ps(load_as<float>(a_blk + t * act_stride)));
-      acc[t] = _mm256_add_ps(acc[t], _mm256_mul_ps(_mm256_cvtepi32_ps(total), ds));
+      acc[t].half[h] = _mm256_add_ps(acc[t].half[h], _mm256_mul_ps(_mm256_cvtepi32_ps(total), ds));
     }
   }
 }
