@@ -52,6 +52,10 @@ data math --seed 1 --count "$n_math" -o "$work/math.jsonl"
 # the fixed templates); the base mix and the tokenizer see the templates' plain equations.
 data math --seed 1 --count "$n_math" --worked columns --wording composed -o "$work/math-columns.jsonl"
 data code --seed 1 --count "$n_code" -o "$work/code.jsonl"
+# The code adapter learns from docstrings composed from sentence frames and phrasings of
+# each result (two in three); trained on the base mix's fixed wordings it had nothing to
+# add and scored below the base (docs/nano-results.md).
+data code --seed 1 --count "$n_code" --wording composed -o "$work/code-composed.jsonl"
 data analysis --seed 1 --count "$n_analysis" -o "$work/analysis.jsonl"
 data router --seed 2 --count "$n_router" -o "$work/router-queries.jsonl"
 mkdir -p "$out/eval"
@@ -80,6 +84,7 @@ for domain in math code analysis; do
   # Composed stories are more to learn than the templates: a second pass took fresh
   # problems of the mix from 77 to 95.5 % (docs/nano-results.md).
   [ "$domain" = math ] && data_file="$work/math-columns.jsonl" epochs=$math_epochs
+  [ "$domain" = code ] && data_file="$work/code-composed.jsonl"
   "$loco" train lora -m "$out/loco-nano.gguf" --data "$data_file" --out "$out/$domain" --no-peft \
     --rank "$rank" --targets all --epochs "$epochs" --lr "$adapter_lr" --min-lr 1e-4 --warmup "$warmup" \
     --batch-tokens "$batch" --dropout 0.05 --seed 1 --threads "$threads" --backward f32

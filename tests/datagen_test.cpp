@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -254,7 +255,8 @@ TEST(MathProblems, SameSeedSameItemsOtherSeedOthers) {
 std::string python() { return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
 
 TEST(CodeTasks, CanonicalSolutionsPassTheirTestsAndWrongOnesFail) {
-  const auto tasks = code_tasks(5, 120, Split::Train);
+  auto tasks = code_tasks(5, 120, Split::Train);
+  for (CodeTask& t : code_tasks(6, 120, Split::Train, CodeWording::Composed)) tasks.push_back(std::move(t));
   const auto held = code_tasks(5, 60, Split::Eval);
   // One Python program checks them all: each canonical function passes check(), and the
   // same function returning None fails it (the tests can fail).
@@ -272,7 +274,7 @@ TEST(CodeTasks, CanonicalSolutionsPassTheirTestsAndWrongOnesFail) {
   std::ofstream(path) << program;
   const test::CliResult r = test::run_program({python(), path});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "180 180\n");
+  EXPECT_EQ(r.out, "300 300\n");
 }
 
 TEST(CodeTasks, HeldOutWordingNeverTrains) {
@@ -282,6 +284,47 @@ TEST(CodeTasks, HeldOutWordingNeverTrains) {
     EXPECT_EQ(train_docs.count(t.prompt.substr(t.prompt.find("\"\"\""))), 0u) << t.prompt;
     EXPECT_NE(t.description.find("`" + t.entry_point + "("), std::string::npos) << t.description;
   }
+}
+
+// The docstring between the triple quotes, lower case, with every digit as '#' (so the
+// family's constant does not matter) and without the final full stop.
+std::string docstring_shape(const CodeTask& t) {
+  const size_t a = t.prompt.find("\"\"\"") + 3;
+  std::string doc = t.prompt.substr(a, t.prompt.rfind("\"\"\"") - a);
+  for (char& c : doc) {
+    c = std::isdigit(static_cast<unsigned char>(c)) ? '#' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (!doc.empty() && doc.back() == '.') doc.pop_back();
+  return doc;
+}
+
+TEST(CodeTasks, ComposedDocstringsAvoidTheEvaluationWordings) {
+  // Each family's evaluation wording: its two-word opening ("give back", "tell whether")
+  // and the phrase after it. No composed training docstring may use either.
+  std::map<std::string, std::string> eval_phrase;
+  std::set<std::string> eval_openings;
+  for (const CodeTask& t : code_tasks(1, 500, Split::Eval)) {
+    const std::string doc = docstring_shape(t);
+    const size_t second = doc.find(' ', doc.find(' ') + 1);
+    ASSERT_NE(second, std::string::npos) << doc;
+    eval_openings.insert(doc.substr(0, second));
+    eval_phrase[t.family] = doc.substr(second + 1);
+  }
+  EXPECT_EQ(eval_openings, (std::set<std::string>{"give back", "tell whether"}));
+  std::set<std::string> fixed, composed;
+  for (const CodeTask& t : code_tasks(1, 3000, Split::Train)) fixed.insert(docstring_shape(t));
+  for (const CodeTask& t : code_tasks(1, 3000, Split::Train, CodeWording::Composed)) {
+    const std::string doc = docstring_shape(t);
+    for (const std::string& opening : eval_openings) EXPECT_NE(doc.rfind(opening, 0), 0u) << doc;
+    ASSERT_EQ(eval_phrase.count(t.family), 1u) << t.family;
+    EXPECT_EQ(doc.find(eval_phrase[t.family]), std::string::npos) << t.family << ": " << doc;
+    composed.insert(doc);
+  }
+  // Composed wording adds many docstrings beside the fixed ones, and keeps some fixed ones.
+  size_t new_ones = 0, kept = 0;
+  for (const std::string& d : composed) (fixed.count(d) ? kept : new_ones) += 1;
+  EXPECT_GT(new_ones, 5 * fixed.size()) << new_ones << " new, " << fixed.size() << " fixed";
+  EXPECT_GT(kept, 0u);
 }
 
 TEST(PassageQuestions, TheAnswerIsStatedOnceAndAboutTheAskedPerson) {

@@ -27,7 +27,7 @@ struct DataOptions {
   std::string format;  // default: the split's
   std::string wordnet = "/usr/share/wordnet";
   std::string worked = "plain";  // math: plain equations, or columns (digit by digit)
-  std::string wording = "templates";  // math training: the fixed templates, or composed stories
+  std::string wording = "templates";  // math and code training: the fixed wordings, or composed ones
   std::string out = "-";
 };
 
@@ -51,7 +51,8 @@ std::vector<json> math_lines(const DataOptions& o, Split split, bool train) {
 std::vector<json> code_lines(const DataOptions& o, Split split, bool train) {
   std::vector<json> lines;
   int64_t i = 0;
-  for (const auto& t : datagen::code_tasks(o.seed, o.count, split)) {
+  const auto wording = o.wording == "composed" ? datagen::CodeWording::Composed : datagen::CodeWording::Fixed;
+  for (const auto& t : datagen::code_tasks(o.seed, o.count, split, wording)) {
     if (train) {
       // Half the tasks are asked as `loco eval` asks HumanEval items, half in one sentence.
       const std::string question = (i++ % 2 == 0) ? eval::code_question(t.prompt) : t.description;
@@ -148,8 +149,9 @@ Command register_data(CLI::App& root) {
   app->add_option("--worked", o->worked, "math: plain (one equation a step) or columns (digit by digit)")
       ->capture_default_str()->check(CLI::IsMember({"plain", "columns"}));
   app->add_option("--wording", o->wording,
-                  "math training items: templates (the fixed ones) or composed (3 in 4 built from interchangeable "
-                  "clauses); eval items are the same either way")
+                  "math and code training items: templates (the fixed wordings) or composed (math: 3 in 4 stories "
+                  "built from interchangeable clauses; code: 2 in 3 docstrings from a frame and a phrasing of the "
+                  "result); eval items are the same either way")
       ->capture_default_str()->check(CLI::IsMember({"templates", "composed"}));
   app->add_option("-o,--out", o->out, "Output JSONL (- for stdout)")->capture_default_str();
   return {app, [o] { return run_data(*o); }};

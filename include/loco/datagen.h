@@ -51,7 +51,15 @@ struct CodeTask {
   std::string entry_point;
 };
 
-std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split);
+// How training docstrings are worded: each family's fixed training wordings only, or two in
+// three composed from a sentence frame and one of the family's phrasings of its result
+// ("Calculate the total of a and b.", "Returns whether n is a multiple of 2.") and one in
+// three from the fixed wordings. No composed docstring uses an evaluation wording's opening
+// ("Give back", "Tell whether") or its phrasing of the result. The evaluation split is the
+// same either way.
+enum class CodeWording { Fixed, Composed };
+
+std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split, CodeWording wording = CodeWording::Fixed);
 
 struct PassageQuestion {
   std::string id;

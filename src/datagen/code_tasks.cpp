@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <map>
 
 #include "datagen/picker.h"
 #include "datagen/word_lists.h"
@@ -159,9 +160,83 @@ const std::vector<Family>& families() {
 
 std::string with_k(const char* text, int64_t k) { return fill(text, {{"k", std::to_string(k)}}); }
 
+// Composed training docstrings: a frame around a phrasing of the result. Value families
+// take a noun phrase ("the sum of a and b"), yes/no families a clause ("n is even"), and
+// the two families that return words take whole sentences. None of these repeats an
+// evaluation wording's opening or its phrase for the result (datagen_test checks both).
+const std::vector<const char*>& value_frames() {
+  static const std::vector<const char*> v = {
+      "Return {c}.", "Compute and return {c}.", "Calculate {c}.", "This function returns {c}.", "Find {c}.",
+      "Work out {c} and return it.", "Returns {c}.", "Produce {c}.", "The function should return {c}.",
+      "Compute {c}."};
+  return v;
+}
+const std::vector<const char*>& yes_no_frames() {
+  static const std::vector<const char*> v = {
+      "Return True if {c}, otherwise False.", "Return True when {c} and False when not.", "Check if {c}.",
+      "Decide whether {c}.", "Returns whether {c}.", "Test if {c} and return a bool.",
+      "Return a boolean saying whether {c}.", "Return whether {c}."};
+  return v;
+}
+
+struct Phrasings {
+  enum Kind { value, yes_no, sentence } kind;
+  std::vector<const char*> texts;
+};
+
+const Phrasings& phrasings(const std::string& family) {
+  using K = Phrasings::Kind;
+  static const std::map<std::string, Phrasings> all = {
+      {"add", {K::value, {"the sum of a and b", "the total of a and b", "the result of adding a and b", "a + b"}}},
+      {"subtract", {K::value, {"a minus b", "the difference a - b", "the result of subtracting b from a", "a - b"}}},
+      {"times_k", {K::value, {"the product of n and {k}", "n multiplied by {k}", "n * {k}"}}},
+      {"square", {K::value, {"n squared", "the square of the number n", "n * n", "the product of n with itself"}}},
+      {"is_even", {K::yes_no, {"n is even", "n is an even number", "n % 2 is 0", "n is a multiple of 2"}}},
+      {"divisible_by_k", {K::yes_no, {"n is divisible by {k}", "{k} divides n", "n % {k} is 0", "n is a multiple of {k}"}}},
+      {"max_two", {K::value, {"the maximum of a and b", "the bigger of a and b", "max(a, b)", "the larger value among a and b"}}},
+      {"min_two", {K::value, {"the minimum of a and b", "the smaller of a and b", "min(a, b)", "the lower value among a and b"}}},
+      {"abs_diff", {K::value, {"the distance between a and b", "abs(a - b)", "the absolute value of a - b", "the positive gap between a and b"}}},
+      {"reverse", {K::value, {"s backwards", "s reversed", "the reverse of s", "the characters of s in reverse order"}}},
+      {"upper", {K::value, {"s in uppercase", "the uppercase version of s", "s.upper()", "s with all letters made uppercase"}}},
+      {"count_vowels", {K::value, {"the vowel count of the lowercase string s", "how many of the letters in s are vowels",
+                                   "the count of a, e, i, o and u in s"}}},
+      {"is_palindrome", {K::yes_no, {"s is a palindrome", "s equals its reverse", "s is the same backwards", "s == s[::-1]"}}},
+      {"first_char", {K::value, {"the first letter of s", "s[0]", "the opening character of the string s"}}},
+      {"repeat_k", {K::value, {"s repeated {k} times", "s * {k}", "s concatenated {k} times", "the string s, {k} times over"}}},
+      {"sum_list", {K::value, {"the sum of the elements of xs", "sum(xs)", "all numbers of xs added up"}}},
+      {"max_list", {K::value, {"the maximum of xs", "max(xs)", "the largest element in the non-empty list xs"}}},
+      {"count_even", {K::value, {"the count of even numbers in xs", "how many elements of xs are even",
+                                 "the number of even values in xs"}}},
+      {"keep_even", {K::value, {"the even numbers of xs in order", "a new list holding only the even elements of xs",
+                                "xs filtered to its even values"}}},
+      {"scale_list", {K::value, {"xs with every element multiplied by {k}", "a new list of each value of xs times {k}",
+                                 "[x * {k} for x in xs]"}}},
+      {"count_above_k", {K::value, {"the number of values in xs above {k}", "how many elements of xs exceed {k}",
+                                    "the count of numbers in xs larger than {k}"}}},
+      {"last_item", {K::value, {"the last value of xs", "xs[-1]", "the final element of the non-empty list xs"}}},
+      {"sign", {K::sentence, {"Return 'positive' for n > 0, 'negative' for n < 0 and 'zero' for n == 0.",
+                              "Classify n as 'positive', 'negative' or 'zero'.",
+                              "If n is greater than 0 return 'positive'; if less than 0 return 'negative'; else return 'zero'."}}},
+      {"pass_fail", {K::sentence, {"Return 'pass' for scores of {k} and above and 'fail' below {k}.",
+                                   "If score >= {k} return 'pass', else return 'fail'.",
+                                   "Classify score as 'pass' (at least {k}) or 'fail'."}}},
+  };
+  const auto it = all.find(family);
+  if (it == all.end()) throw Error(fmt::format("no composed phrasings for the code family '{}'", family));
+  return it->second;
+}
+
+std::string composed_docstring(Picker& p, const std::string& family) {
+  const Phrasings& ph = phrasings(family);
+  const char* text = p.pick(ph.texts);
+  if (ph.kind == Phrasings::sentence) return text;
+  const char* frame = p.pick(ph.kind == Phrasings::value ? value_frames() : yes_no_frames());
+  return fill(frame, {{"c", text}});
+}
+
 }  // namespace
 
-std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split) {
+std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split, CodeWording wording_kind) {
   if (count < 0) throw Error("the number of tasks must not be negative");
   Picker p(seed, split == Split::Train ? 201 : 202);
   std::vector<CodeTask> out;
@@ -172,7 +247,10 @@ std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split) {
     const char* wording = split == Split::Eval ? fam.wordings.back()
                                                : fam.wordings[static_cast<size_t>(p.uniform(0, static_cast<int64_t>(n_train) - 1))];
     const std::string fn = p.pick(std::vector<std::string>(fam.fn_names.begin(), fam.fn_names.end()));
-    const std::string doc = with_k(wording, k);
+    std::string doc = with_k(wording, k);
+    if (split == Split::Train && wording_kind == CodeWording::Composed && p.uniform(0, 2) > 0) {
+      doc = with_k(composed_docstring(p, fam.name).c_str(), k);
+    }
     CodeTask t;
     t.id = fmt::format("nano-code-{}-{}", split == Split::Train ? "train" : "eval", i);
     t.family = fam.name;
