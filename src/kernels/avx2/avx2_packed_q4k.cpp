@@ -54,49 +54,47 @@ void PackedQ4K::half_block(const PackedQ4KBlock& p, int h, const uint8_t* a_blk,
                            const int32_t* pairs, int64_t pair_stride, Acc* acc) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   alignas(32) int32_t scales[8][8];  // [sub-block][row]: the scale in both int16 halves
-  {
-    for (int j = 0; j < 8; ++j) {
-      const __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p.scales[j] + 8 * h)));
-      _mm256_store_si256(reinterpret_cast<__m256i*>(scales[j]), _mm256_or_si256(sc, _mm256_slli_epi32(sc, 16)));
-    }
-    __m256i isum[T];
-    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
-    for (int j = 0; j < 8; ++j) {
-      __m256i dot[T];
-      for (int t = 0; t < T; ++t) dot[t] = _mm256_setzero_si256();
-      for (int k = 0; k < 4; ++k) {
-        const int pair = 4 * j + k;
-        const __m256i packed = load256(p.qs[pair] + 32 * h);
-        const __m256i lo = _mm256_and_si256(packed, low4);
-        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
-        for (int t = 0; t < T; ++t) {
-          const uint8_t* aq = a_blk + t * act_stride + kActQs + 8 * pair;
-          dot[t] = _mm256_add_epi16(dot[t], _mm256_maddubs_epi16(lo, broadcast32(aq)));
-          dot[t] = _mm256_add_epi16(dot[t], _mm256_maddubs_epi16(hi, broadcast32(aq + 4)));
-        }
+  for (int j = 0; j < 8; ++j) {
+    const __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p.scales[j] + 8 * h)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(scales[j]), _mm256_or_si256(sc, _mm256_slli_epi32(sc, 16)));
+  }
+  __m256i isum[T];
+  for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+  for (int j = 0; j < 8; ++j) {
+    __m256i dot[T];
+    for (int t = 0; t < T; ++t) dot[t] = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      const int pair = 4 * j + k;
+      const __m256i packed = load256(p.qs[pair] + 32 * h);
+      const __m256i lo = _mm256_and_si256(packed, low4);
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+      for (int t = 0; t < T; ++t) {
+        const uint8_t* aq = a_blk + t * act_stride + kActQs + 8 * pair;
+        dot[t] = _mm256_add_epi16(dot[t], _mm256_maddubs_epi16(lo, broadcast32(aq)));
+        dot[t] = _mm256_add_epi16(dot[t], _mm256_maddubs_epi16(hi, broadcast32(aq + 4)));
       }
-      const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[j]));
-      for (int t = 0; t < T; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(dot[t], sc));
     }
-    __m256i mins[4];
-    for (int i = 0; i < 4; ++i) {
-      mins[i] = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.mins[i][8 * h])));
-    }
-    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d + 8 * h)));
-    const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.dmin + 8 * h)));
-    for (int t = 0; t < T; ++t) {
-      const int32_t* pr = pairs + t * pair_stride;
-      __m256i imin = _mm256_madd_epi16(mins[0], _mm256_set1_epi32(pr[0]));
-      imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[1], _mm256_set1_epi32(pr[1])));
-      imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[2], _mm256_set1_epi32(pr[2])));
-      imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[3], _mm256_set1_epi32(pr[3])));
-      const __m256 da = _mm256_set1_ps(load_as<float>(a_blk + t * act_stride));
-      const __m256 ds = _mm256_mul_ps(d, da);
-      const __m256 ms = _mm256_mul_ps(dmin, da);
-      const __m256 f = _mm256_sub_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum[t]), ds),
-                                     _mm256_mul_ps(_mm256_cvtepi32_ps(imin), ms));
-      acc[t].half[h] = _mm256_add_ps(acc[t].half[h], f);
-    }
+    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[j]));
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(dot[t], sc));
+  }
+  __m256i mins[4];
+  for (int i = 0; i < 4; ++i) {
+    mins[i] = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.mins[i][8 * h])));
+  }
+  const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d + 8 * h)));
+  const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.dmin + 8 * h)));
+  for (int t = 0; t < T; ++t) {
+    const int32_t* pr = pairs + t * pair_stride;
+    __m256i imin = _mm256_madd_epi16(mins[0], _mm256_set1_epi32(pr[0]));
+    imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[1], _mm256_set1_epi32(pr[1])));
+    imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[2], _mm256_set1_epi32(pr[2])));
+    imin = _mm256_add_epi32(imin, _mm256_madd_epi16(mins[3], _mm256_set1_epi32(pr[3])));
+    const __m256 da = _mm256_set1_ps(load_as<float>(a_blk + t * act_stride));
+    const __m256 ds = _mm256_mul_ps(d, da);
+    const __m256 ms = _mm256_mul_ps(dmin, da);
+    const __m256 f = _mm256_sub_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum[t]), ds),
+                                   _mm256_mul_ps(_mm256_cvtepi32_ps(imin), ms));
+    acc[t].half[h] = _mm256_add_ps(acc[t].half[h], f);
   }
 }
 

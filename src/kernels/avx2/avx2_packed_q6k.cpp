@@ -54,46 +54,44 @@ void PackedQ6K::half_block(const PackedQ6KBlock& p, int h, const uint8_t* a_blk,
   const __m256i low16 = _mm256_set1_epi32(0xffff);
   alignas(32) int32_t scales[16][8];       // [sub-block][row]: the scale in both int16 halves
   alignas(32) int32_t scale_pairs[8][8];   // [i][row]: scales 2i and 2i + 1 as two int16
-  {
-    for (int j = 0; j < 16; ++j) {
-      const __m256i sc = _mm256_and_si256(scales32(p.scales[j] + 8 * h), low16);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(scales[j]), _mm256_or_si256(sc, _mm256_slli_epi32(sc, 16)));
-    }
-    for (int i = 0; i < 8; ++i) {
-      const __m256i even = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[2 * i]));
-      const __m256i odd = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[2 * i + 1]));
-      _mm256_store_si256(reinterpret_cast<__m256i*>(scale_pairs[i]), _mm256_blend_epi16(even, odd, 0xaa));
-    }
-    __m256i isum[T];
-    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
-    for (int j = 0; j < 16; ++j) {
-      const __m256i lo0 = load256(p.ql[2 * j] + 32 * h);
-      const __m256i lo1 = load256(p.ql[2 * j + 1] + 32 * h);
-      const __m256i hb = load256(p.qh[j] + 32 * h);
-      __m256i q[4];
-      q6k_levels(lo0, lo1, hb, q);
-      const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[j]));
-      for (int t = 0; t < T; ++t) {
-        const uint8_t* aq = a_blk + t * act_stride + kActQs + 16 * j;
-        const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(q[0], broadcast32(aq)),
-                                             _mm256_maddubs_epi16(q[1], broadcast32(aq + 4)));
-        const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(q[2], broadcast32(aq + 8)),
-                                             _mm256_maddubs_epi16(q[3], broadcast32(aq + 12)));
-        isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(s01, sc), _mm256_madd_epi16(s23, sc)));
-      }
-    }
-    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d + 8 * h)));
+  for (int j = 0; j < 16; ++j) {
+    const __m256i sc = _mm256_and_si256(scales32(p.scales[j] + 8 * h), low16);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(scales[j]), _mm256_or_si256(sc, _mm256_slli_epi32(sc, 16)));
+  }
+  for (int i = 0; i < 8; ++i) {
+    const __m256i even = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[2 * i]));
+    const __m256i odd = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[2 * i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(scale_pairs[i]), _mm256_blend_epi16(even, odd, 0xaa));
+  }
+  __m256i isum[T];
+  for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+  for (int j = 0; j < 16; ++j) {
+    const __m256i lo0 = load256(p.ql[2 * j] + 32 * h);
+    const __m256i lo1 = load256(p.ql[2 * j + 1] + 32 * h);
+    const __m256i hb = load256(p.qh[j] + 32 * h);
+    __m256i q[4];
+    q6k_levels(lo0, lo1, hb, q);
+    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(scales[j]));
     for (int t = 0; t < T; ++t) {
-      const uint8_t* sums = a_blk + t * act_stride + kActSums;
-      __m256i ioff = _mm256_setzero_si256();
-      for (int i = 0; i < 8; ++i) {
-        const __m256i pair = _mm256_load_si256(reinterpret_cast<const __m256i*>(scale_pairs[i]));
-        ioff = _mm256_add_epi32(ioff, _mm256_madd_epi16(pair, broadcast32(sums + 4 * i)));
-      }
-      const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(ioff, 5));
-      const __m256 ds = _mm256_mul_ps(d, _mm256_set1_ps(load_as<float>(a_blk + t * act_stride)));
-      acc[t].half[h] = _mm256_add_ps(acc[t].half[h], _mm256_mul_ps(_mm256_cvtepi32_ps(total), ds));
+      const uint8_t* aq = a_blk + t * act_stride + kActQs + 16 * j;
+      const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(q[0], broadcast32(aq)),
+                                           _mm256_maddubs_epi16(q[1], broadcast32(aq + 4)));
+      const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(q[2], broadcast32(aq + 8)),
+                                           _mm256_maddubs_epi16(q[3], broadcast32(aq + 12)));
+      isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(s01, sc), _mm256_madd_epi16(s23, sc)));
     }
+  }
+  const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p.d + 8 * h)));
+  for (int t = 0; t < T; ++t) {
+    const uint8_t* sums = a_blk + t * act_stride + kActSums;
+    __m256i ioff = _mm256_setzero_si256();
+    for (int i = 0; i < 8; ++i) {
+      const __m256i pair = _mm256_load_si256(reinterpret_cast<const __m256i*>(scale_pairs[i]));
+      ioff = _mm256_add_epi32(ioff, _mm256_madd_epi16(pair, broadcast32(sums + 4 * i)));
+    }
+    const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(ioff, 5));
+    const __m256 ds = _mm256_mul_ps(d, _mm256_set1_ps(load_as<float>(a_blk + t * act_stride)));
+    acc[t].half[h] = _mm256_add_ps(acc[t].half[h], _mm256_mul_ps(_mm256_cvtepi32_ps(total), ds));
   }
 }
 
