@@ -15,6 +15,12 @@ mkdir -p "$out"
 for adapter in math code analysis; do
   "$loco" eval grid --adapter "$adapter" --votes 5 --seed 1 --out "$out/$adapter"
 done
+# The development set (the first held-out set, read while the varied stories were written).
+"$loco" data math --split dev --seed 3 --count 200 -o "$out/math-dev.jsonl"
+for votes in 1 5; do
+  "$loco" eval run --set "$out/math-dev.jsonl" --adapter math --re2 off --votes "$votes" --seed 1 --out "$out/math-dev-$votes"
+done
+rm "$out/math-dev.jsonl"
 # Arithmetic apart from phrasing: the math adapter on fresh problems (new numbers and
 # names, seed 9) from the training templates.
 "$loco" data math --split train --format eval --seed 9 --count 200 -o "$out/math-train-templates.jsonl"

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli_runner.h"
+#include "datagen/math_story.h"
 #include "datagen/word_lists.h"
 #include "loco/datagen.h"
 #include "loco/error.h"
@@ -55,7 +56,7 @@ std::vector<int64_t> numbers_in(const std::string& text) {
 }
 
 TEST(MathProblems, EveryStepIsRightAndTheAnswerIsTheLastResult) {
-  for (Split split : {Split::Train, Split::Eval}) {
+  for (Split split : {Split::Train, Split::Eval, Split::Dev}) {
     const auto problems = math_problems(7, 3000, split);
     ASSERT_EQ(problems.size(), 3000u);
     for (const MathProblem& p : problems) {
@@ -82,10 +83,10 @@ TEST(MathProblems, EveryStepIsRightAndTheAnswerIsTheLastResult) {
 }
 
 TEST(MathProblems, NumbersInTheStoryAreAtMostAHundred) {
-  for (Split split : {Split::Train, Split::Eval}) {
+  for (Split split : {Split::Train, Split::Eval, Split::Dev}) {
     for (const MathProblem& p : math_problems(3, 2000, split)) {
-      // Training's sharing template reaches 9 x 12 = 108; evaluation stays within 100.
-      const int64_t limit = split == Split::Eval ? 100 : 108;
+      // Training's sharing template reaches 9 x 12 = 108; the held-out sets stay within 100.
+      const int64_t limit = split == Split::Train ? 108 : 100;
       for (int64_t v : numbers_in(p.question)) EXPECT_LE(v, limit) << p.question;
     }
   }
@@ -93,55 +94,77 @@ TEST(MathProblems, NumbersInTheStoryAreAtMostAHundred) {
 
 TEST(MathProblems, HeldOutTemplatesAndNamesNeverTrain) {
   const auto train = math_template_names(Split::Train);
-  const auto eval = math_template_names(Split::Eval);
-  EXPECT_GE(train.size(), 20u);
-  EXPECT_GE(eval.size(), 8u);
-  for (const std::string& t : eval) EXPECT_EQ(std::count(train.begin(), train.end(), t), 0) << t;
-  // Every template is used, and names stay in their split.
-  std::set<std::string> seen;
-  for (const MathProblem& p : math_problems(1, 2000, Split::Eval)) {
-    seen.insert(p.template_name);
-    for (const std::string& name : person_names(Split::Train)) {
-      EXPECT_EQ(p.question.find(name + " "), std::string::npos) << name << ": " << p.question;
+  for (Split split : {Split::Eval, Split::Dev}) {
+    const auto held = math_template_names(split);
+    EXPECT_GE(train.size(), 20u);
+    EXPECT_GE(held.size(), 8u);
+    for (const std::string& t : held) EXPECT_EQ(std::count(train.begin(), train.end(), t), 0) << t;
+    // Every template is used, and names stay in their split.
+    std::set<std::string> seen;
+    for (const MathProblem& p : math_problems(1, 2000, split)) {
+      seen.insert(p.template_name);
+      for (const std::string& name : person_names(Split::Train)) {
+        EXPECT_EQ(p.question.find(name + " "), std::string::npos) << name << ": " << p.question;
+      }
     }
+    EXPECT_EQ(seen.size(), held.size());
   }
-  EXPECT_EQ(seen.size(), eval.size());
+  // The two held-out sets are different templates.
+  for (const std::string& t : math_template_names(Split::Eval)) {
+    const auto dev = math_template_names(Split::Dev);
+    EXPECT_EQ(std::count(dev.begin(), dev.end(), t), 0) << t;
+  }
+  // Only math has a development split.
+  EXPECT_THROW(code_tasks(1, 1, Split::Dev), Error);
+  EXPECT_THROW(passage_questions(1, 1, Split::Dev), Error);
 }
 
-TEST(MathProblems, ComposedWordingIsRightArithmeticWithinAHundred) {
-  const auto problems = math_problems(5, 4000, Split::Train, MathWording::Composed);
-  ASSERT_EQ(problems.size(), 4000u);
-  int composed = 0;
-  for (const MathProblem& p : problems) {
-    composed += p.template_name == "composed";
-    EXPECT_EQ(p.question.find('{'), std::string::npos) << p.question;  // every slot filled
-    std::istringstream lines(p.solution);
-    int steps = 0;
-    int64_t result = -1;
-    for (std::string line; std::getline(lines, line);) {
-      int64_t x = 0, y = 0, r = 0;
-      char op = 0;
-      if (!parse_step(line, x, op, y, r)) continue;
-      EXPECT_EQ(apply(x, op, y), r) << p.question << "\n" << p.solution;
-      EXPECT_GE(r, 0) << p.question;
-      result = r;
-      ++steps;
+TEST(MathProblems, ComposedAndVariedWordingsAreRightArithmeticWithinAHundred) {
+  for (MathWording wording : {MathWording::Composed, MathWording::Varied}) {
+    const auto problems = math_problems(5, 4000, Split::Train, wording);
+    ASSERT_EQ(problems.size(), 4000u);
+    std::map<std::string, int> kinds;
+    for (const MathProblem& p : problems) {
+      ++kinds[p.template_name == "composed" || p.template_name == "varied" ? p.template_name : "template"];
+      EXPECT_EQ(p.question.find('{'), std::string::npos) << p.question;  // every slot filled
+      EXPECT_EQ(p.question.find("  "), std::string::npos) << p.question;
+      std::istringstream lines(p.solution);
+      int steps = 0;
+      int64_t result = -1;
+      for (std::string line; std::getline(lines, line);) {
+        int64_t x = 0, y = 0, r = 0;
+        char op = 0;
+        if (!parse_step(line, x, op, y, r)) continue;
+        EXPECT_EQ(apply(x, op, y), r) << p.question << "\n" << p.solution;
+        EXPECT_GE(r, 0) << p.question;
+        result = r;
+        ++steps;
+      }
+      EXPECT_EQ(steps, p.steps) << p.solution;
+      EXPECT_EQ(result, p.answer) << p.solution;
+      for (int64_t v : numbers_in(p.question)) EXPECT_LE(v, 108) << p.question;
     }
-    EXPECT_EQ(steps, p.steps) << p.solution;
-    EXPECT_EQ(result, p.answer) << p.solution;
-    for (int64_t v : numbers_in(p.question)) EXPECT_LE(v, 108) << p.question;
+    if (wording == MathWording::Composed) {  // three in four composed, the rest templates
+      EXPECT_GT(kinds["composed"], 2800);
+      EXPECT_LT(kinds["composed"], 3200);
+    } else {  // half varied, a quarter composed, a quarter templates
+      EXPECT_GT(kinds["varied"], 1850);
+      EXPECT_LT(kinds["varied"], 2150);
+      EXPECT_GT(kinds["composed"], 850);
+      EXPECT_GT(kinds["template"], 850);
+    }
   }
-  // Three in four composed, the rest from the fixed templates.
-  EXPECT_GT(composed, 2800);
-  EXPECT_LT(composed, 3200);
   // The evaluation split does not depend on the wording.
-  const auto a = math_problems(3, 50, Split::Eval, MathWording::Composed), b = math_problems(3, 50, Split::Eval);
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].question, b[i].question);
+  for (Split split : {Split::Eval, Split::Dev}) {
+    const auto a = math_problems(3, 50, split, MathWording::Varied), b = math_problems(3, 50, split);
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].question, b[i].question);
+  }
 }
 
-TEST(MathProblems, ComposedStoriesAvoidTheEvaluationFrames) {
-  // The telling fragments of each evaluation template's sentences: none may appear in
-  // training, whatever the wording, or the held-out score would not measure new wording.
+TEST(MathProblems, ComposedStoriesAvoidTheDevelopmentFrames) {
+  // The telling fragments of each template of the first held-out set (now the development
+  // set): none appears in the training wordings written before it was read. The varied
+  // stories were written after, and use some of its words ("fewer", "rows of").
   const std::vector<std::pair<std::string, std::vector<std::string>>> frames = {
       {"eval_lost_remaining", {"after losing", "still keep"}},
       {"eval_collected_sum", {"and another", "what is the total number of"}},
@@ -160,7 +183,7 @@ TEST(MathProblems, ComposedStoriesAvoidTheEvaluationFrames) {
   };
   // Each evaluation template shows its fragments (so the list describes them all)...
   std::set<std::string> described;
-  for (const MathProblem& p : math_problems(2, 1000, Split::Eval)) {
+  for (const MathProblem& p : math_problems(2, 1000, Split::Dev)) {
     for (const auto& [name, fragments] : frames) {
       if (p.template_name != name) continue;
       for (const std::string& f : fragments) {
@@ -169,7 +192,7 @@ TEST(MathProblems, ComposedStoriesAvoidTheEvaluationFrames) {
       described.insert(name);
     }
   }
-  EXPECT_EQ(described.size(), math_template_names(Split::Eval).size());
+  EXPECT_EQ(described.size(), math_template_names(Split::Dev).size());
   // ...and no training item, composed or templated, does.
   std::set<std::string> shapes;
   for (MathWording wording : {MathWording::Templates, MathWording::Composed}) {
@@ -188,6 +211,44 @@ TEST(MathProblems, ComposedStoriesAvoidTheEvaluationFrames) {
   }
   // Many wordings, not a few templates: distinct questions once the numbers are blanked.
   EXPECT_GT(shapes.size(), 10000u);
+}
+
+TEST(MathProblems, TrainingAvoidsTheHeldOutFrames) {
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  // Every held-out template shows its telling fragments in every question...
+  std::set<std::string> described;
+  for (const MathProblem& p : math_problems(2, 2000, Split::Eval)) {
+    for (const HeldOutTemplate& t : held_out_math_templates()) {
+      if (p.template_name != t.name) continue;
+      ASSERT_GE(t.telling.size(), 2u) << t.name;
+      for (const char* f : t.telling) {
+        EXPECT_NE(lower(p.question).find(f), std::string::npos) << t.name << " lacks '" << f << "': " << p.question;
+      }
+      described.insert(t.name);
+    }
+  }
+  EXPECT_EQ(described.size(), held_out_math_templates().size());
+  // ...and no training item, whatever its wording, shows any of them.
+  std::set<std::string> shapes;
+  for (MathWording wording : {MathWording::Templates, MathWording::Composed, MathWording::Varied}) {
+    for (const MathProblem& p : math_problems(9, 20000, Split::Train, wording)) {
+      const std::string q = lower(p.question);
+      for (const HeldOutTemplate& t : held_out_math_templates()) {
+        for (const char* f : t.telling) EXPECT_EQ(q.find(f), std::string::npos) << t.name << " '" << f << "': " << p.question;
+      }
+      if (wording != MathWording::Varied || p.template_name != "varied") continue;
+      std::string shape;  // the question with its numbers blanked
+      for (char c : q) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) shape += c;
+        else if (shape.empty() || shape.back() != '#') shape += '#';
+      }
+      shapes.insert(shape);
+    }
+  }
+  EXPECT_GT(shapes.size(), 5000u);
 }
 
 TEST(ColumnArithmetic, HandWorkedCases) {
@@ -428,6 +489,9 @@ TEST(DataCli, WritesTrainAndEvalFormatsThatTrainingAndEvalRead) {
   const std::string train = dir + "/math-train.jsonl", eval = dir + "/math-eval.jsonl", code = dir + "/code-eval.jsonl";
   ASSERT_EQ(test::run_loco({"data", "math", "--count", "5", "--seed", "4", "-o", train}).exit_code, 0);
   ASSERT_EQ(test::run_loco({"data", "math", "--count", "5", "--seed", "4", "--split", "eval", "-o", eval}).exit_code, 0);
+  const std::string dev = dir + "/math-dev.jsonl";
+  ASSERT_EQ(test::run_loco({"data", "math", "--count", "5", "--seed", "4", "--split", "dev", "-o", dev}).exit_code, 0);
+  EXPECT_NE(file_lines(dev)[0].find("\"eval_type\":\"numeric\""), std::string::npos);  // dev defaults to eval's format
   ASSERT_EQ(test::run_loco({"data", "code", "--count", "3", "--split", "eval", "-o", code}).exit_code, 0);
   EXPECT_EQ(file_lines(train).size(), 5u);
   EXPECT_NE(file_lines(train)[0].find("\"question\""), std::string::npos);
@@ -451,6 +515,9 @@ TEST(DataCli, BadRequestsAreOneLineErrorsOrUsageErrors) {
   EXPECT_EQ(test::run_loco({"data", "poetry"}).exit_code, 2);
   EXPECT_EQ(test::run_loco({"data", "math", "--count", "-3"}).exit_code, 2);
   EXPECT_EQ(test::run_loco({"data", "math", "--split", "test"}).exit_code, 2);
+  // The development split and the varied wording are math's alone.
+  test::expect_one_line_error(test::run_loco({"data", "code", "--split", "dev"}), "only for math");
+  test::expect_one_line_error(test::run_loco({"data", "analysis", "--wording", "varied"}), "only for math");
 }
 
 }  // namespace

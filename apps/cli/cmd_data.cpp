@@ -35,7 +35,9 @@ std::string code_block(const std::string& code) { return "```python\n" + code + 
 
 std::vector<json> math_lines(const DataOptions& o, Split split, bool train) {
   std::vector<json> lines;
-  const auto wording = o.wording == "composed" ? datagen::MathWording::Composed : datagen::MathWording::Templates;
+  const auto wording = o.wording == "composed" ? datagen::MathWording::Composed
+                       : o.wording == "varied" ? datagen::MathWording::Varied
+                                               : datagen::MathWording::Templates;
   for (const auto& m : datagen::math_problems(o.seed, o.count, split, wording)) {
     const std::string& solution = o.worked == "columns" ? m.column_solution : m.solution;
     if (train) {
@@ -109,8 +111,10 @@ std::vector<json> router_lines(const DataOptions& o, Split split) {
 }
 
 int run_data(const DataOptions& o) {
-  const Split split = o.split == "eval" ? Split::Eval : Split::Train;
-  const std::string format = o.format.empty() ? o.split : o.format;
+  const Split split = o.split == "eval" ? Split::Eval : o.split == "dev" ? Split::Dev : Split::Train;
+  if (split == Split::Dev && o.kind != "math") throw Error("--split dev exists only for math (the first held-out templates)");
+  if (o.wording == "varied" && o.kind != "math") throw Error("--wording varied exists only for math");
+  const std::string format = !o.format.empty() ? o.format : o.split == "train" ? "train" : "eval";
   const bool train = format == "train";
   std::vector<json> lines;
   if (o.kind == "math") lines = math_lines(o, split, train);
@@ -141,8 +145,10 @@ Command register_data(CLI::App& root) {
   app->add_option("--seed", o->seed, "Seed: the same seed gives the same items")->capture_default_str();
   app->add_option("--count", o->count, "Items (router: queries of each kind)")
       ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{10000000}));
-  app->add_option("--split", o->split, "train, or eval (held-out templates, wordings and names)")
-      ->capture_default_str()->check(CLI::IsMember({"train", "eval"}));
+  app->add_option("--split", o->split,
+                  "train, eval (held-out templates, wordings and names), or dev (math: the first held-out "
+                  "templates, read during development)")
+      ->capture_default_str()->check(CLI::IsMember({"train", "eval", "dev"}));
   app->add_option("--format", o->format, "train (loco train's JSONL) or eval (loco eval's); default: the split")
       ->check(CLI::IsMember({"train", "eval"}));
   app->add_option("--wordnet", o->wordnet, "Directory of WordNet's data.* files (general, router)")->capture_default_str();
@@ -151,8 +157,9 @@ Command register_data(CLI::App& root) {
   app->add_option("--wording", o->wording,
                   "math and code training items: templates (the fixed wordings) or composed (math: 3 in 4 stories "
                   "built from interchangeable clauses; code: 2 in 3 docstrings from a frame and a phrasing of the "
-                  "result); eval items are the same either way")
-      ->capture_default_str()->check(CLI::IsMember({"templates", "composed"}));
+                  "result); math only: varied (half stories of a setting, a follow-up and a question in many "
+                  "wordings, a quarter composed, a quarter templates); eval items are the same whatever the wording")
+      ->capture_default_str()->check(CLI::IsMember({"templates", "composed", "varied"}));
   app->add_option("-o,--out", o->out, "Output JSONL (- for stdout)")->capture_default_str();
   return {app, [o] { return run_data(*o); }};
 }

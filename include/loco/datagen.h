@@ -12,8 +12,11 @@
 namespace loco::datagen {
 
 // Train items come from the training templates (math) or the training seeds' stream; eval
-// items from templates (math) and names the training split never uses.
-enum class Split { Train, Eval };
+// items from templates (math) and names the training split never uses. Dev (math only):
+// the first held-out templates, read while the varied training stories were written and
+// so kept as a development set; Eval is the second held-out set, written without reading
+// the training generators.
+enum class Split { Train, Eval, Dev };
 
 struct MathProblem {
   std::string id;
@@ -33,8 +36,11 @@ std::string column_working(int64_t x, char op, int64_t y);
 // How training problems are worded: the fixed training templates only, or three in four
 // composed from interchangeable clauses (starts, gains and losses, questions, in either
 // tense and several sentence shapes; template_name "composed") and one in four from the
-// templates. The evaluation split is the same either way.
-enum class MathWording { Templates, Composed };
+// templates. Varied: half varied stories (a setting, at most one follow-up, a question;
+// common cue words for every operation, the question sometimes first; template_name
+// "varied"), a quarter composed, a quarter templates. The evaluation split is the same
+// whatever the wording.
+enum class MathWording { Templates, Composed, Varied };
 
 // `count` problems from the split's templates, each template in turn drawn at random.
 std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split,

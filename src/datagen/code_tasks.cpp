@@ -238,6 +238,7 @@ std::string composed_docstring(Picker& p, const std::string& family) {
 
 std::vector<CodeTask> code_tasks(uint64_t seed, int64_t count, Split split, CodeWording wording_kind) {
   if (count < 0) throw Error("the number of tasks must not be negative");
+  if (split == Split::Dev) throw Error("only math problems have a development split");
   Picker p(seed, split == Split::Train ? 201 : 202);
   std::vector<CodeTask> out;
   for (int64_t i = 0; i < count; ++i) {

@@ -96,6 +96,7 @@ std::string passage_prompt(const PassageQuestion& item) {
 
 std::vector<PassageQuestion> passage_questions(uint64_t seed, int64_t count, Split split) {
   if (count < 0) throw Error("the number of questions must not be negative");
+  if (split == Split::Dev) throw Error("only math problems have a development split");
   Picker pk(seed, split == Split::Train ? 301 : 302);
   std::vector<PassageQuestion> out;
   constexpr size_t kPeople = 3;

@@ -107,6 +107,7 @@ std::vector<Gloss> read_wordnet(const std::string& dir) {
 std::vector<GeneralQuestion> general_questions(const std::vector<Gloss>& glosses, uint64_t seed, int64_t count,
                                                Split split) {
   if (count < 0) throw Error("the number of questions must not be negative");
+  if (split == Split::Dev) throw Error("only math problems have a development split");
   // A fixed tenth of the synsets (by a hash of the first word and gloss) is kept for evaluation.
   std::vector<const Gloss*> pool;
   for (const Gloss& g : glosses) {

@@ -1,7 +1,8 @@
 // Arithmetic word problems for loco-nano's math adapter: one to three steps, whole numbers,
 // operands up to 100, a worked solution of one equation per step ending "#### N". Each
-// template is a way of telling a story; the evaluation templates tell stories (and use
-// names) that training never shows, so their score measures phrasing the model did not see.
+// template is a way of telling a story; the held-out templates (math_holdout.cpp) tell
+// stories (and use names) that training never shows, so their score measures phrasing the
+// model did not see.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -164,57 +165,58 @@ const std::vector<Template>& templates() {
                       eq(paid, "-", k * price + other, paid - k * price - other)},
                      paid - k * price - other};
        }},
-      // ---- evaluation only: stories and words that training never uses ----
-      {"eval_lost_remaining", Split::Eval, 1, [](Story& st) {
+      // ---- the first held-out set, now the development set: read while the varied
+      // stories were written (math_varied.cpp), so no longer a measure of new wording ----
+      {"eval_lost_remaining", Split::Dev, 1, [](Story& st) {
          const int64_t y = st.n(1, 40), x = y + st.n(1, 55);
          return Made{st.f("After losing {y} of the {x} {obj} in the garden, how many {obj} did {A} still keep?",
                           {{"x", s(x)}, {"y", s(y)}}), {eq(x, "-", y, x - y)}, x - y};
        }},
-      {"eval_collected_sum", Split::Eval, 1, [](Story& st) {
+      {"eval_collected_sum", Split::Dev, 1, [](Story& st) {
          const int64_t x = st.n(2, 60), y = st.n(2, 39);
          return Made{st.f("{A} collected {x} {obj} in the morning and another {y} in the afternoon. "
                           "What is the total number of {obj} {A} collected?", {{"x", s(x)}, {"y", s(y)}}),
                      {eq(x, "+", y, x + y)}, x + y};
        }},
-      {"eval_children_bring", Split::Eval, 1, [](Story& st) {
+      {"eval_children_bring", Split::Dev, 1, [](Story& st) {
          const int64_t k = st.n(2, 10), per = st.n(2, 10);
          return Made{st.f("If {k} children each bring {per} {obj} to school, how many {obj} are brought altogether?",
                           {{"k", s(k)}, {"per", s(per)}}), {eq(k, "*", per, k * per)}, k * per};
        }},
-      {"eval_split_bags", Split::Eval, 1, [](Story& st) {
+      {"eval_split_bags", Split::Dev, 1, [](Story& st) {
          const int64_t k = st.n(2, 10), q = st.n(2, 10);
          return Made{st.f("A teacher splits {x} {obj} into {k} equal piles. How many {obj} are in one pile?",
                           {{"x", s(k * q)}, {"k", s(k)}}), {eq(k * q, "/", k, q)}, q};
        }},
-      {"eval_fewer_than", Split::Eval, 1, [](Story& st) {
+      {"eval_fewer_than", Split::Dev, 1, [](Story& st) {
          const int64_t x = st.n(20, 90), d = st.n(1, 19);
          return Made{st.f("{B} owns {x} {obj}. {A} owns {d} fewer {obj} than {B}. How many {obj} does {A} own?",
                           {{"x", s(x)}, {"d", s(d)}}), {eq(x, "-", d, x - d)}, x - d};
        }},
-      {"eval_bus_trip", Split::Eval, 1, [](Story& st) {
+      {"eval_bus_trip", Split::Dev, 1, [](Story& st) {
          const int64_t x = st.n(5, 55), y = st.n(5, 40);
          return Made{st.f("The bus ride to the museum takes {x} minutes and the walk from the stop takes {y} minutes. "
                           "How long is the whole trip in minutes?", {{"x", s(x)}, {"y", s(y)}}),
                      {eq(x, "+", y, x + y)}, x + y};
        }},
-      {"eval_price_of_several", Split::Eval, 1, [](Story& st) {
+      {"eval_price_of_several", Split::Dev, 1, [](Story& st) {
          const int64_t price = st.n(2, 12), k = st.n(2, 8);
          return Made{st.f("{A} wants {k} {items}. One {item} is ${p}. What is the cost of all of them in dollars?",
                           {{"k", s(k)}, {"p", s(price)}}), {eq(k, "*", price, k * price)}, k * price};
        }},
-      {"eval_bought_then_ate", Split::Eval, 2, [](Story& st) {
+      {"eval_bought_then_ate", Split::Dev, 2, [](Story& st) {
          const int64_t x = st.n(5, 40), y = st.n(5, 40), z = st.n(1, x + y - 1);
          return Made{st.f("{A} picked {x} {obj} and {B} picked {y}. They used {z} of them for a pie. "
                           "How many {obj} were not used?", {{"x", s(x)}, {"y", s(y)}, {"z", s(z)}}),
                      {eq(x, "+", y, x + y), eq(x + y, "-", z, x + y - z)}, x + y - z};
        }},
-      {"eval_rows_plus", Split::Eval, 2, [](Story& st) {
+      {"eval_rows_plus", Split::Dev, 2, [](Story& st) {
          const int64_t r = st.n(2, 9), per = st.n(2, 10), extra = st.n(1, 20);
          return Made{st.f("A garden has {r} rows of {per} {obj}, and {e} more {obj} grow by the gate. "
                           "How many {obj} are in the garden?", {{"r", s(r)}, {"per", s(per)}, {"e", s(extra)}}),
                      {eq(r, "*", per, r * per), eq(r * per, "+", extra, r * per + extra)}, r * per + extra};
        }},
-      {"eval_change_after", Split::Eval, 2, [](Story& st) {
+      {"eval_change_after", Split::Dev, 2, [](Story& st) {
          const int64_t k = st.n(2, 6), price = st.n(2, 9), paid = k * price + st.n(1, 30);
          return Made{st.f("{A} paid for {k} {items} costing ${p} each with ${paid}. How much change did {A} receive?",
                           {{"k", s(k)}, {"p", s(price)}, {"paid", s(paid)}}),
@@ -224,32 +226,53 @@ const std::vector<Template>& templates() {
   return all;
 }
 
+
+// Every template of a split: the fixed training ones, the development set, or the held-out set.
+std::vector<Template> pool_of(Split split) {
+  std::vector<Template> pool;
+  if (split == Split::Eval) {
+    for (const HeldOutTemplate& h : held_out_math_templates()) pool.push_back({h.name, Split::Eval, h.steps, h.make});
+    return pool;
+  }
+  for (const Template& t : templates())
+    if (t.split == split) pool.push_back(t);
+  return pool;
+}
+
 }  // namespace
 
 std::vector<std::string> math_template_names(Split split) {
   std::vector<std::string> names;
-  for (const Template& t : templates())
-    if (t.split == split) names.emplace_back(t.name);
+  for (const Template& t : pool_of(split)) names.emplace_back(t.name);
   return names;
 }
 
 std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split, MathWording wording) {
   if (count < 0) throw Error("the number of problems must not be negative");
-  std::vector<const Template*> pool;
-  for (const Template& t : templates())
-    if (t.split == split) pool.push_back(&t);
-  Picker p(seed, split == Split::Train ? 101 : 102);
+  const std::vector<Template> pool = pool_of(split);
+  // The development set keeps the stream it had as the first held-out set, so its items
+  // are the ones read.
+  Picker p(seed, split == Split::Train ? 101 : split == Split::Dev ? 102 : 103);
   std::vector<MathProblem> out;
   out.reserve(static_cast<size_t>(count));
+  const char* split_name = split == Split::Train ? "train" : split == Split::Dev ? "dev" : "eval";
   for (int64_t i = 0; i < count; ++i) {
-    const bool composed = wording == MathWording::Composed && split == Split::Train && p.uniform(0, 3) != 0;
-    const Template& t = *p.pick(pool);
+    // Composed: three in four stories. Varied: a quarter templates, a quarter composed,
+    // half varied stories. (Each wording draws as it always did: its data stays the same.)
+    const char* kind = nullptr;
+    if (split == Split::Train && wording == MathWording::Composed) {
+      if (p.uniform(0, 3) != 0) kind = "composed";
+    } else if (split == Split::Train && wording == MathWording::Varied) {
+      const int64_t roll = p.uniform(0, 7);
+      kind = roll >= 4 ? "varied" : roll >= 2 ? "composed" : nullptr;
+    }
+    const Template& t = p.pick(pool);
     Story story(p, split);
-    Made m = composed ? composed_story(story) : t.make(story);
+    Made m = kind == nullptr ? t.make(story) : std::string(kind) == "varied" ? varied_story(story) : composed_story(story);
     MathProblem prob;
-    prob.id = fmt::format("nano-math-{}-{}", split == Split::Train ? "train" : "eval", i);
-    prob.template_name = composed ? "composed" : t.name;
-    prob.steps = composed ? static_cast<int>(m.steps.size()) : t.steps;
+    prob.id = fmt::format("nano-math-{}-{}", split_name, i);
+    prob.template_name = kind != nullptr ? kind : t.name;
+    prob.steps = kind != nullptr ? static_cast<int>(m.steps.size()) : t.steps;
     prob.question = std::move(m.question);
     for (const std::string& step : m.steps) {
       prob.solution += step + "\n";

@@ -52,4 +52,20 @@ inline std::string equation(int64_t x, const char* op, int64_t y, int64_t r) {
 // operation rather than whole sentences. Never used for the evaluation split.
 Made composed_story(Story& st);
 
+// A varied training story (math_varied.cpp): a setting, at most one follow-up, a question,
+// each in many wordings with common cue words for every operation.
+Made varied_story(Story& st);
+
+// The second held-out set (math_holdout.cpp), written without reading the training
+// generators, after the first held-out set had been read and so became a development
+// set. `telling` are fragments of its wording that no training story may contain
+// (MathProblems.TrainingAvoidsTheHeldOutFrames).
+struct HeldOutTemplate {
+  const char* name;
+  int steps;
+  std::vector<const char*> telling;
+  Made (*make)(Story&);
+};
+const std::vector<HeldOutTemplate>& held_out_math_templates();
+
 }  // namespace loco::datagen
