@@ -119,13 +119,18 @@ TEST(MathProblems, HeldOutTemplatesAndNamesNeverTrain) {
   EXPECT_THROW(passage_questions(1, 1, Split::Dev), Error);
 }
 
-TEST(MathProblems, ComposedAndVariedWordingsAreRightArithmeticWithinAHundred) {
-  for (MathWording wording : {MathWording::Composed, MathWording::Varied}) {
+TEST(MathProblems, ComposedVariedAndBroadWordingsAreRightArithmeticWithinAHundred) {
+  std::set<std::string> written_seen;
+  for (MathWording wording : {MathWording::Composed, MathWording::Varied, MathWording::Broad}) {
     const auto problems = math_problems(5, 4000, Split::Train, wording);
     ASSERT_EQ(problems.size(), 4000u);
     std::map<std::string, int> kinds;
     for (const MathProblem& p : problems) {
-      ++kinds[p.template_name == "composed" || p.template_name == "varied" ? p.template_name : "template"];
+      const bool written = p.template_name.size() > 3 && p.template_name[0] == 'w' && p.template_name[2] == '_';
+      if (written) written_seen.insert(p.template_name);
+      ++kinds[written ? "written"
+              : p.template_name == "composed" || p.template_name == "varied" ? p.template_name
+                                                                               : "template"];
       EXPECT_EQ(p.question.find('{'), std::string::npos) << p.question;  // every slot filled
       EXPECT_EQ(p.question.find("  "), std::string::npos) << p.question;
       std::istringstream lines(p.solution);
@@ -147,13 +152,21 @@ TEST(MathProblems, ComposedAndVariedWordingsAreRightArithmeticWithinAHundred) {
     if (wording == MathWording::Composed) {  // three in four composed, the rest templates
       EXPECT_GT(kinds["composed"], 2800);
       EXPECT_LT(kinds["composed"], 3200);
-    } else {  // half varied, a quarter composed, a quarter templates
+    } else if (wording == MathWording::Varied) {  // half varied, a quarter composed, a quarter templates
       EXPECT_GT(kinds["varied"], 1850);
       EXPECT_LT(kinds["varied"], 2150);
       EXPECT_GT(kinds["composed"], 850);
       EXPECT_GT(kinds["template"], 850);
+    } else {  // half written, a quarter varied, an eighth composed, an eighth templates
+      EXPECT_GT(kinds["written"], 1850);
+      EXPECT_LT(kinds["written"], 2150);
+      EXPECT_GT(kinds["varied"], 850);
+      EXPECT_GT(kinds["composed"], 400);
+      EXPECT_GT(kinds["template"], 400);
     }
   }
+  // Every written template is drawn (four authors, 36 each).
+  EXPECT_EQ(written_seen.size(), 144u);
   // The evaluation split does not depend on the wording.
   for (Split split : {Split::Eval, Split::Dev}) {
     const auto a = math_problems(3, 50, split, MathWording::Varied), b = math_problems(3, 50, split);
@@ -233,7 +246,7 @@ TEST(MathProblems, TrainingAvoidsTheHeldOutFrames) {
   EXPECT_EQ(described.size(), held_out_math_templates().size());
   // ...and no training item, whatever its wording, shows any of them.
   std::set<std::string> shapes;
-  for (MathWording wording : {MathWording::Templates, MathWording::Composed, MathWording::Varied}) {
+  for (MathWording wording : {MathWording::Templates, MathWording::Composed, MathWording::Varied, MathWording::Broad}) {
     for (const MathProblem& p : math_problems(9, 20000, Split::Train, wording)) {
       const std::string q = lower(p.question);
       for (const HeldOutTemplate& t : held_out_math_templates()) {

@@ -37,6 +37,7 @@ std::vector<json> math_lines(const DataOptions& o, Split split, bool train) {
   std::vector<json> lines;
   const auto wording = o.wording == "composed" ? datagen::MathWording::Composed
                        : o.wording == "varied" ? datagen::MathWording::Varied
+                       : o.wording == "broad"  ? datagen::MathWording::Broad
                                                : datagen::MathWording::Templates;
   for (const auto& m : datagen::math_problems(o.seed, o.count, split, wording)) {
     const std::string& solution = o.worked == "columns" ? m.column_solution : m.solution;
@@ -113,7 +114,9 @@ std::vector<json> router_lines(const DataOptions& o, Split split) {
 int run_data(const DataOptions& o) {
   const Split split = o.split == "eval" ? Split::Eval : o.split == "dev" ? Split::Dev : Split::Train;
   if (split == Split::Dev && o.kind != "math") throw Error("--split dev exists only for math (the first held-out templates)");
-  if (o.wording == "varied" && o.kind != "math") throw Error("--wording varied exists only for math");
+  if ((o.wording == "varied" || o.wording == "broad") && o.kind != "math") {
+    throw Error("--wording " + o.wording + " exists only for math");
+  }
   const std::string format = !o.format.empty() ? o.format : o.split == "train" ? "train" : "eval";
   const bool train = format == "train";
   std::vector<json> lines;
@@ -158,8 +161,10 @@ Command register_data(CLI::App& root) {
                   "math and code training items: templates (the fixed wordings) or composed (math: 3 in 4 stories "
                   "built from interchangeable clauses; code: 2 in 3 docstrings from a frame and a phrasing of the "
                   "result); math only: varied (half stories of a setting, a follow-up and a question in many "
-                  "wordings, a quarter composed, a quarter templates); eval items are the same whatever the wording")
-      ->capture_default_str()->check(CLI::IsMember({"templates", "composed", "varied"}));
+                  "wordings, a quarter composed, a quarter templates); math only: broad (half from templates written "
+                  "by four independent authors, a quarter varied, an eighth each composed and templates); eval items "
+                  "are the same whatever the wording")
+      ->capture_default_str()->check(CLI::IsMember({"templates", "composed", "varied", "broad"}));
   app->add_option("-o,--out", o->out, "Output JSONL (- for stdout)")->capture_default_str();
   return {app, [o] { return run_data(*o); }};
 }

@@ -38,9 +38,11 @@ std::string column_working(int64_t x, char op, int64_t y);
 // tense and several sentence shapes; template_name "composed") and one in four from the
 // templates. Varied: half varied stories (a setting, at most one follow-up, a question;
 // common cue words for every operation, the question sometimes first; template_name
-// "varied"), a quarter composed, a quarter templates. The evaluation split is the same
-// whatever the wording.
-enum class MathWording { Templates, Composed, Varied };
+// "varied"), a quarter composed, a quarter templates. Broad: half from the 144 templates
+// written by four independent authors (src/datagen/math_written_*.cpp; template_name
+// their own, "wa_..." to "wd_..."), a quarter varied, an eighth composed, an eighth
+// templates. The evaluation split is the same whatever the wording.
+enum class MathWording { Templates, Composed, Varied, Broad };
 
 // `count` problems from the split's templates, each template in turn drawn at random.
 std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split,

@@ -227,6 +227,20 @@ const std::vector<Template>& templates() {
 }
 
 
+// The four authors' training templates, in one list (each author's share is the size of
+// their list).
+const std::vector<StoryTemplate>& written_templates() {
+  static const std::vector<StoryTemplate> all = [] {
+    std::vector<StoryTemplate> v;
+    for (const auto* list : {&written_math_templates_a(), &written_math_templates_b(), &written_math_templates_c(),
+                             &written_math_templates_d()}) {
+      v.insert(v.end(), list->begin(), list->end());
+    }
+    return v;
+  }();
+  return all;
+}
+
 // Every template of a split: the fixed training ones, the development set, or the held-out set.
 std::vector<Template> pool_of(Split split) {
   std::vector<Template> pool;
@@ -265,14 +279,22 @@ std::vector<MathProblem> math_problems(uint64_t seed, int64_t count, Split split
     } else if (split == Split::Train && wording == MathWording::Varied) {
       const int64_t roll = p.uniform(0, 7);
       kind = roll >= 4 ? "varied" : roll >= 2 ? "composed" : nullptr;
+    } else if (split == Split::Train && wording == MathWording::Broad) {
+      const int64_t roll = p.uniform(0, 7);
+      kind = roll >= 4 ? "written" : roll >= 2 ? "varied" : roll == 1 ? "composed" : nullptr;
     }
     const Template& t = p.pick(pool);
     Story story(p, split);
-    Made m = kind == nullptr ? t.make(story) : std::string(kind) == "varied" ? varied_story(story) : composed_story(story);
+    const std::string k = kind == nullptr ? "" : kind;
+    const StoryTemplate* w = k == "written" ? &p.pick(written_templates()) : nullptr;
+    Made m = kind == nullptr ? t.make(story)
+             : w != nullptr  ? w->make(story)
+             : k == "varied" ? varied_story(story)
+                             : composed_story(story);
     MathProblem prob;
     prob.id = fmt::format("nano-math-{}-{}", split_name, i);
-    prob.template_name = kind != nullptr ? kind : t.name;
-    prob.steps = kind != nullptr ? static_cast<int>(m.steps.size()) : t.steps;
+    prob.template_name = w != nullptr ? w->name : kind != nullptr ? kind : t.name;
+    prob.steps = w != nullptr ? w->steps : kind != nullptr ? static_cast<int>(m.steps.size()) : t.steps;
     prob.question = std::move(m.question);
     for (const std::string& step : m.steps) {
       prob.solution += step + "\n";

@@ -56,6 +56,18 @@ Made composed_story(Story& st);
 // each in many wordings with common cue words for every operation.
 Made varied_story(Story& st);
 
+// Training templates written by four independent authors (math_written_a.cpp ... _d.cpp),
+// none of whom read the held-out set or the other generators: many voices rather than one.
+struct StoryTemplate {
+  const char* name;
+  int steps;
+  Made (*make)(Story&);
+};
+const std::vector<StoryTemplate>& written_math_templates_a();
+const std::vector<StoryTemplate>& written_math_templates_b();
+const std::vector<StoryTemplate>& written_math_templates_c();
+const std::vector<StoryTemplate>& written_math_templates_d();
+
 // The second held-out set (math_holdout.cpp), written without reading the training
 // generators, after the first held-out set had been read and so became a development
 // set. `telling` are fragments of its wording that no training story may contain

@@ -202,7 +202,7 @@ std::string ask_amount(Story& st, const Amount& a) {
   }
   return told(st, a.holder, st.p.pick(Strings{"How many {obj} {does} {H} have?", "How many {obj} {does} {H} have now?",
                                                "How many {obj} {does} {H} have in total?",
-                                               "How many {obj} {does} {H} end up with?", "How many {obj} is that?"}));
+                                               "How many {obj} {does} {H} end up with?"}));
 }
 
 struct FollowUp {
