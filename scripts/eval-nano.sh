@@ -29,10 +29,10 @@ for votes in 1 5; do
     --out "$out/math-train-templates-$votes"
 done
 rm "$out/math-train-templates.jsonl"
-# And on fresh problems of its own training mix (composed stories and templates, seed 9).
-"$loco" data math --split train --format eval --wording composed --seed 9 --count 200 -o "$out/math-composed.jsonl"
-"$loco" eval run --set "$out/math-composed.jsonl" --adapter math --re2 off --votes 1 --seed 1 --out "$out/math-composed-1"
-rm "$out/math-composed.jsonl"
+# And on fresh problems of its own training mix (--wording broad, seed 9).
+"$loco" data math --split train --format eval --wording broad --seed 9 --count 200 -o "$out/math-mix.jsonl"
+"$loco" eval run --set "$out/math-mix.jsonl" --adapter math --re2 off --votes 1 --seed 1 --out "$out/math-mix-1"
+rm "$out/math-mix.jsonl"
 
 # The routers on fresh generated queries (held-out wordings and names) and on the
 # hand-written held-out queries of data/router.

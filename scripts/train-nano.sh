@@ -48,9 +48,10 @@ log "data ($scale)"
 data general --seed 1 --count "$n_general" -o "$work/general.jsonl"
 data math --seed 1 --count "$n_math" -o "$work/math.jsonl"
 # The math adapter learns column arithmetic (each digit a one-digit fact and a carry or
-# borrow) on stories composed from interchangeable clauses (three in four; the rest from
-# the fixed templates); the base mix and the tokenizer see the templates' plain equations.
-data math --seed 1 --count "$n_math" --worked columns --wording composed -o "$work/math-columns.jsonl"
+# borrow) on stories in many voices (half from four independent authors' templates, the
+# rest varied, composed and fixed ones: --wording broad); the base mix and the tokenizer
+# see the fixed templates' plain equations.
+data math --seed 1 --count "$n_math" --worked columns --wording broad -o "$work/math-broad.jsonl"
 data code --seed 1 --count "$n_code" -o "$work/code.jsonl"
 # The code adapter learns from docstrings composed from sentence frames and phrasings of
 # each result (two in three); trained on the base mix's fixed wordings it had nothing to
@@ -83,7 +84,7 @@ for domain in math code analysis; do
   data_file="$work/$domain.jsonl" epochs=$adapter_epochs
   # Composed stories are more to learn than the templates: a second pass took fresh
   # problems of the mix from 77 to 95.5 % (docs/nano-results.md).
-  [ "$domain" = math ] && data_file="$work/math-columns.jsonl" epochs=$math_epochs
+  [ "$domain" = math ] && data_file="$work/math-broad.jsonl" epochs=$math_epochs
   [ "$domain" = code ] && data_file="$work/code-composed.jsonl"
   "$loco" train lora -m "$out/loco-nano.gguf" --data "$data_file" --out "$out/$domain" --no-peft \
     --rank "$rank" --targets all --epochs "$epochs" --lr "$adapter_lr" --min-lr 1e-4 --warmup "$warmup" \
