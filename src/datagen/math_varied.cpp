@@ -292,12 +292,8 @@ Made setting_story(Story& st) {
     return m;
   }
   FollowUp f;
-  if (next == 3 && !a.groups && share(st, a, f)) {
-  } else if (a.value >= 2 && (next == 1 || a.steps.empty() || next == 3)) {
-    f = lose(st, a);
-  } else {
-    f = gain(st, a);
-  }
+  const bool shared = next == 3 && !a.groups && share(st, a, f);
+  if (!shared) f = a.value >= 2 && (next == 1 || a.steps.empty() || next == 3) ? lose(st, a) : gain(st, a);
   m.steps.push_back(f.step);
   m.answer = f.value;
   m.question = a.text + " " + f.text + " " + f.question;
